@@ -1,0 +1,98 @@
+/**
+ * The local `pty` backend: a shell on this machine through node-pty. It lives
+ * as long as the core process; it does not survive an app quit.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import * as pty from 'node-pty';
+import { TetherError } from '../api/tether-error';
+import type { ShellBackend, ShellExit, ShellProcess, ShellSpec } from './backend';
+
+/** Fail early and clearly: node-pty would fork and then die in exec. */
+function assertExecutable(file: string): void {
+  try {
+    accessSync(file, constants.X_OK);
+    if (!statSync(file).isFile()) throw new Error('not a file');
+  } catch {
+    throw new TetherError('shell_not_found', `Shell not found or not executable: ${file}`);
+  }
+}
+
+class PtyProcess implements ShellProcess {
+  private exited: ShellExit | undefined;
+  private readonly exitListeners = new Set<(exit: ShellExit) => void>();
+
+  constructor(private readonly term: pty.IPty) {
+    term.onExit(({ exitCode, signal }) => {
+      // node-pty reports a signal death as exitCode 0 plus the signal number.
+      this.exited = signal ? { exitCode: null, signal } : { exitCode, signal: null };
+      for (const listener of this.exitListeners) listener(this.exited);
+      this.exitListeners.clear();
+    });
+  }
+
+  get pid(): number {
+    return this.term.pid;
+  }
+
+  onData(listener: (data: Buffer) => void): () => void {
+    // With `encoding: null` node-pty hands out raw Buffers; typings say string.
+    const subscription = this.term.onData(listener as unknown as (data: string) => void);
+    return () => subscription.dispose();
+  }
+
+  onExit(listener: (exit: ShellExit) => void): () => void {
+    if (this.exited) {
+      const exit = this.exited;
+      queueMicrotask(() => listener(exit));
+      return () => {};
+    }
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  write(data: string): void {
+    if (!this.exited) this.term.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.exited) this.term.resize(cols, rows);
+  }
+
+  pause(): void {
+    if (!this.exited) this.term.pause();
+  }
+
+  resume(): void {
+    if (!this.exited) this.term.resume();
+  }
+
+  kill(): void {
+    if (this.exited) return;
+    try {
+      this.term.kill('SIGHUP');
+    } catch {
+      // Already gone between the check and the signal.
+    }
+  }
+}
+
+export const ptyBackend: ShellBackend = {
+  kind: 'pty',
+  start(spec: ShellSpec): ShellProcess {
+    assertExecutable(spec.file);
+    try {
+      const term = pty.spawn(spec.file, spec.args, {
+        name: spec.env.TERM ?? 'xterm-256color',
+        cols: spec.cols,
+        rows: spec.rows,
+        cwd: spec.cwd,
+        env: spec.env,
+        encoding: null,
+      });
+      return new PtyProcess(term);
+    } catch (error) {
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TetherError('spawn_failed', `Could not start ${spec.file}: ${reason}`);
+    }
+  },
+};
