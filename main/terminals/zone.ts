@@ -1,0 +1,154 @@
+/**
+ * A zone: one terminal output stream, addressed by id, that any number of
+ * subscribers (windows, WebSocket clients) follow.
+ *
+ * - Output is batched (a few ms, or a size cap) so a flood is a few hundred
+ *   messages a second, not one per read.
+ * - Every byte has a stream offset. Attach returns the replay snapshot and the
+ *   offset it ends at, then every later chunk from exactly there: all of it
+ *   happens synchronously, so no chunk can fall between snapshot and follow.
+ * - Flow control by acknowledgement: each subscriber acks bytes it painted;
+ *   when any subscriber is more than `highWater` behind, the producer is
+ *   paused, and resumed when all are under `lowWater` again.
+ */
+import { ReplayBuffer } from './replay-buffer';
+
+export type ZoneChunk = { offset: number; data: Buffer };
+
+export type ZoneSubscriber = {
+  readonly id: string;
+  deliver(chunk: ZoneChunk): void;
+};
+
+export type ZoneOptions = {
+  replayBytes: number;
+  batchMs: number;
+  batchBytes: number;
+  highWater: number;
+  lowWater: number;
+  /** Called with true to pause the producer, false to resume it. */
+  onPressure(paused: boolean): void;
+};
+
+export const DEFAULT_ZONE_OPTIONS: Omit<ZoneOptions, 'onPressure'> = {
+  replayBytes: 2 * 1024 * 1024,
+  batchMs: 4,
+  batchBytes: 256 * 1024,
+  highWater: 1024 * 1024,
+  lowWater: 256 * 1024,
+};
+
+type Subscription<S extends ZoneSubscriber> = { subscriber: S; unacked: number };
+
+export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {
+  private readonly replay: ReplayBuffer;
+  private readonly subscriptions = new Map<string, Subscription<S>>();
+  private pending: Buffer[] = [];
+  private pendingBytes = 0;
+  private flushTimer: NodeJS.Timeout | undefined;
+  private end = 0;
+  private paused = false;
+  private disposed = false;
+
+  constructor(
+    readonly id: string,
+    private readonly options: ZoneOptions,
+  ) {
+    this.replay = new ReplayBuffer(options.replayBytes);
+  }
+
+  /** Offset just past the last byte delivered to subscribers. */
+  get offset(): number {
+    return this.end;
+  }
+
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  subscribers(): S[] {
+    return [...this.subscriptions.values()].map((entry) => entry.subscriber);
+  }
+
+  push(data: Buffer): void {
+    if (this.disposed || data.byteLength === 0) return;
+    this.pending.push(data);
+    this.pendingBytes += data.byteLength;
+    if (this.pendingBytes >= this.options.batchBytes) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), this.options.batchMs);
+  }
+
+  /** Deliver whatever is batched now (on exit, before a snapshot). */
+  flush(): void {
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    if (this.pendingBytes === 0) return;
+    const data =
+      this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
+    this.pending = [];
+    this.pendingBytes = 0;
+    const chunk = { offset: this.end, data };
+    this.end += data.byteLength;
+    this.replay.append(data);
+    for (const entry of this.subscriptions.values()) {
+      entry.unacked += data.byteLength;
+      entry.subscriber.deliver(chunk);
+    }
+    this.updatePressure();
+  }
+
+  /** Follow the zone: returns the repaint and the offset live chunks continue from. */
+  attach(subscriber: S): { snapshot: Buffer; offset: number } {
+    this.flush();
+    this.subscriptions.set(subscriber.id, { subscriber, unacked: 0 });
+    this.updatePressure();
+    return { snapshot: this.replay.contents(), offset: this.end };
+  }
+
+  detach(subscriberId: string): boolean {
+    const removed = this.subscriptions.delete(subscriberId);
+    if (removed) this.updatePressure();
+    return removed;
+  }
+
+  has(subscriberId: string): boolean {
+    return this.subscriptions.has(subscriberId);
+  }
+
+  ack(subscriberId: string, bytes: number): void {
+    const entry = this.subscriptions.get(subscriberId);
+    if (!entry) return;
+    entry.unacked = Math.max(0, entry.unacked - bytes);
+    this.updatePressure();
+  }
+
+  /** Forget the repaint (a restarted shell starts on a clean screen); offsets go on. */
+  clearReplay(): void {
+    this.flush();
+    this.replay.clear();
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.subscriptions.clear();
+    this.pending = [];
+    this.pendingBytes = 0;
+    if (this.paused) {
+      this.paused = false;
+      this.options.onPressure(false);
+    }
+  }
+
+  private updatePressure(): void {
+    let behind = 0;
+    for (const entry of this.subscriptions.values()) behind = Math.max(behind, entry.unacked);
+    if (!this.paused && behind > this.options.highWater) {
+      this.paused = true;
+      this.options.onPressure(true);
+    } else if (this.paused && behind < this.options.lowWater) {
+      this.paused = false;
+      this.options.onPressure(false);
+    }
+  }
+}
