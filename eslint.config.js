@@ -42,14 +42,30 @@ export default tseslint.config(
         {
           patterns: [
             { group: nodeOnly, message: 'The renderer never touches Node.' },
-            { group: ['**/main/**', '**/db/**'], message: 'Talk to the core through the contract.' },
+            {
+              group: ['**/main/**', '**/db/**'],
+              message: 'Talk to the core through the contract.',
+            },
           ],
         },
       ],
     },
   },
   {
-    files: ['scripts/**/*.mjs', '.ci/**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly' } },
+    files: ['**/*.mjs'],
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
+  },
+  {
+    // Playwright fixtures take `({}, use)` when they need no other fixture.
+    files: ['e2e/**/*.ts'],
+    rules: { 'no-empty-pattern': 'off' },
   },
 );

@@ -33,7 +33,10 @@ describe('core with a real shell', () => {
     const h = await start();
     const { client, reply } = await h.attachFirst(80, 24);
     await client.request('resizeZone', { zone: reply.zone, cols: 123, rows: 31 });
-    await client.request('writeZone', { zone: reply.zone, data: 'echo "size $(tput cols)x$(tput lines)"\r' });
+    await client.request('writeZone', {
+      zone: reply.zone,
+      data: 'echo "size $(tput cols)x$(tput lines)"\r',
+    });
     await client.untilText(reply.zone, /size 123x31/);
   });
 
@@ -77,13 +80,19 @@ describe('core with a real shell', () => {
   it('gives a second client the same shell with its recent output', async () => {
     const h = await start();
     const first = await h.attachFirst();
-    await first.client.request('writeZone', { zone: first.reply.zone, data: 'echo first-$((1+1))\r' });
+    await first.client.request('writeZone', {
+      zone: first.reply.zone,
+      data: 'echo first-$((1+1))\r',
+    });
     await first.client.untilText(first.reply.zone, /first-2/);
     const second = await h.attachFirst();
     expect(second.reply.zone).toBe(first.reply.zone);
     expect(second.reply.state).toEqual(first.reply.state);
     expect(Buffer.from(second.reply.snapshot).toString()).toMatch(/first-2/);
-    await second.client.request('writeZone', { zone: second.reply.zone, data: 'echo second-$((2+1))\r' });
+    await second.client.request('writeZone', {
+      zone: second.reply.zone,
+      data: 'echo second-$((2+1))\r',
+    });
     await first.client.untilText(first.reply.zone, /second-3/);
   });
 
@@ -93,7 +102,10 @@ describe('core with a real shell', () => {
     const stays = await h.attachFirst();
     gone.client.dispose();
     const before = gone.client.bytes(gone.reply.zone);
-    await stays.client.request('writeZone', { zone: stays.reply.zone, data: 'echo still-$((3*3))\r' });
+    await stays.client.request('writeZone', {
+      zone: stays.reply.zone,
+      data: 'echo still-$((3*3))\r',
+    });
     await stays.client.untilText(stays.reply.zone, /still-9/);
     expect(gone.client.bytes(gone.reply.zone)).toBe(before);
     const write = await gone.client.call('writeZone', { zone: gone.reply.zone, data: 'x' });
@@ -156,7 +168,9 @@ describe('core start-up and failures', () => {
     });
     expect((await client.call('appInfo', {})).ok).toBe(true);
     // Retrying fails the same way rather than leaving a half-made terminal behind.
-    expect(await client.call('attachBlock', { blockId: block!.id, cols: 80, rows: 24 })).toEqual(result);
+    expect(await client.call('attachBlock', { blockId: block!.id, cols: 80, rows: 24 })).toEqual(
+      result,
+    );
   });
 
   it('rejects an unknown block', async () => {

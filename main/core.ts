@@ -67,7 +67,12 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   }
   if ((await listBlocks(opened.db)).length === 0) {
     const now = Date.now();
-    await insertBlock(opened.db, { id: randomUUID(), connection: 'local', createdAt: now, updatedAt: now });
+    await insertBlock(opened.db, {
+      id: randomUUID(),
+      connection: 'local',
+      createdAt: now,
+      updatedAt: now,
+    });
   }
 
   const terminals = new TerminalHost({

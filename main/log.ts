@@ -14,7 +14,9 @@ export type Logger = {
 };
 
 export function createLogger(floor: string | undefined = process.env.TETHER_LOG): Logger {
-  const min = LEVELS.indexOf((LEVELS as readonly string[]).includes(floor ?? '') ? (floor as Level) : 'info');
+  const min = LEVELS.indexOf(
+    (LEVELS as readonly string[]).includes(floor ?? '') ? (floor as Level) : 'info',
+  );
   const at =
     (level: Level) =>
     (message: string, details?: unknown): void => {

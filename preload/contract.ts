@@ -94,9 +94,14 @@ export const requests = {
   ),
   /** Stop following a zone (the shell keeps running). */
   detachZone: request(z.object({ zone: Id }).strict(), phantom<void>()),
-  /** Send user input (keys, pastes) to the shell behind a zone. */
+  /**
+   * Send user input (keys, pastes) to the shell behind a zone. `binary` input
+   * (legacy mouse reports) is a string of byte values, sent as those bytes.
+   */
   writeZone: request(
-    z.object({ zone: Id, data: z.string().max(MAX_INPUT_CHARS) }).strict(),
+    z
+      .object({ zone: Id, data: z.string().max(MAX_INPUT_CHARS), binary: z.boolean().optional() })
+      .strict(),
     phantom<void>(),
   ),
   /** Resize the shell behind a zone. */
@@ -104,7 +109,14 @@ export const requests = {
   /** Acknowledge output bytes painted, for flow control. */
   ackZone: request(
     z
-      .object({ zone: Id, bytes: z.number().int().min(1).max(1 << 30) })
+      .object({
+        zone: Id,
+        bytes: z
+          .number()
+          .int()
+          .min(1)
+          .max(1 << 30),
+      })
       .strict(),
     phantom<void>(),
   ),

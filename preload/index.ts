@@ -4,13 +4,7 @@
  * raw ipcRenderer is never exposed.
  */
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import {
-  eventChannel,
-  eventNames,
-  requestChannel,
-  requestNames,
-  type Bridge,
-} from './contract';
+import { eventChannel, eventNames, requestChannel, requestNames, type Bridge } from './contract';
 
 const requests = Object.fromEntries(
   requestNames.map((name) => [

@@ -33,10 +33,14 @@ function readStamp() {
 
 function loadsInNode() {
   const probe = MODULES.map((m) => `require(${JSON.stringify(m)})`).join(';');
-  const result = spawnSync(process.execPath, ['-e', `${probe}; new (require('better-sqlite3'))(':memory:')`], {
-    cwd: root,
-    stdio: 'ignore',
-  });
+  const result = spawnSync(
+    process.execPath,
+    ['-e', `${probe}; new (require('better-sqlite3'))(':memory:')`],
+    {
+      cwd: root,
+      stdio: 'ignore',
+    },
+  );
   return result.status === 0;
 }
 

@@ -10,12 +10,16 @@ import { ensureNative } from './native.mjs';
 
 function fetchElectron() {
   console.error('tether: downloading the Electron binary…');
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'electron', 'install.js')], {
-    cwd: root,
-    stdio: ['ignore', 'inherit', 'pipe'],
-    encoding: 'utf8',
-    timeout: 5 * 60_000,
-  });
+  const result = spawnSync(
+    process.execPath,
+    [join(root, 'node_modules', 'electron', 'install.js')],
+    {
+      cwd: root,
+      stdio: ['ignore', 'inherit', 'pipe'],
+      encoding: 'utf8',
+      timeout: 5 * 60_000,
+    },
+  );
   const reason = (result.stderr || result.error?.message || '').trim().split('\n').pop();
   return { binary: electronBinary(), reason: reason || `exit code ${result.status}` };
 }

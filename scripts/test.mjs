@@ -38,6 +38,7 @@ step('lint', bin('eslint'), ['.', '--max-warnings=0']);
 step('format', bin('prettier'), ['--check', '.', '--log-level=warn']);
 step('types (node)', bin('tsc'), ['-p', 'tsconfig.node.json', '--noEmit']);
 step('types (web)', bin('tsc'), ['-p', 'tsconfig.web.json', '--noEmit']);
+step('types (e2e, bench)', bin('tsc'), ['-p', 'tsconfig.e2e.json', '--noEmit']);
 step('unit and integration (vitest)', bin('vitest'), [
   'run',
   '--reporter=default',
@@ -76,5 +77,6 @@ if (failedSteps.length > 0) console.log(`failed steps: ${failedSteps.join(', ')}
 if (!vitest) console.log('vitest wrote no results');
 if (!playwright) console.log('playwright wrote no results');
 console.log(`tests: ${counts.passed} passed, ${counts.failed} failed, ${counts.skipped} skipped`);
-const ok = failedSteps.length === 0 && vitest && playwright && counts.failed === 0 && counts.passed > 0;
+const ok =
+  failedSteps.length === 0 && vitest && playwright && counts.failed === 0 && counts.passed > 0;
 process.exit(ok ? 0 : 1);

@@ -85,7 +85,16 @@ describe('contract fuzzing', () => {
   });
 
   it('rejects unknown request names, including prototype keys', async () => {
-    for (const name of ['nope', 'constructor', '__proto__', 'toString', 'hasOwnProperty', '', 7, null]) {
+    for (const name of [
+      'nope',
+      'constructor',
+      '__proto__',
+      'toString',
+      'hasOwnProperty',
+      '',
+      7,
+      null,
+    ]) {
       const result = await client.call(name, {});
       expect(result).toMatchObject({ ok: false, error: { code: 'unknown_request' } });
     }
@@ -93,7 +102,9 @@ describe('contract fuzzing', () => {
   });
 
   it('answers well-formed requests for unknown ids with not_found', async () => {
-    expect(await client.call('attachBlock', { blockId: unknownId, cols: 80, rows: 24 })).toMatchObject({
+    expect(
+      await client.call('attachBlock', { blockId: unknownId, cols: 80, rows: 24 }),
+    ).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });

@@ -36,7 +36,11 @@ export function createHandlers({ db, terminals, appInfo }: HandlerDeps) {
   return {
     appInfo: () => appInfo(),
     listBlocks: async () =>
-      (await listBlocks(db)).map(({ id, connection, createdAt }) => ({ id, connection, createdAt })),
+      (await listBlocks(db)).map(({ id, connection, createdAt }) => ({
+        id,
+        connection,
+        createdAt,
+      })),
     attachBlock: async ({ blockId, cols, rows }, caller) => {
       await requireBlock(blockId);
       return terminals.attach(blockId, terminalClientOf(caller), cols, rows);
@@ -46,7 +50,8 @@ export function createHandlers({ db, terminals, appInfo }: HandlerDeps) {
       return terminals.restart(blockId, terminalClientOf(caller), cols, rows);
     },
     detachZone: ({ zone }, caller) => terminals.detach(zone, caller.id),
-    writeZone: ({ zone, data }, caller) => terminals.write(zone, caller.id, data),
+    writeZone: ({ zone, data, binary }, caller) =>
+      terminals.write(zone, caller.id, binary ? Buffer.from(data, 'latin1') : data),
     resizeZone: ({ zone, cols, rows }, caller) => terminals.resize(zone, caller.id, cols, rows),
     ackZone: ({ zone, bytes }, caller) => terminals.ack(zone, caller.id, bytes),
   } satisfies Handlers;

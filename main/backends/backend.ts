@@ -22,7 +22,8 @@ export interface ShellProcess {
   onData(listener: (data: Buffer) => void): () => void;
   /** Fires once, after the last data event. */
   onExit(listener: (exit: ShellExit) => void): () => void;
-  write(data: string): void;
+  /** Strings are sent as UTF-8; a Buffer as its bytes. */
+  write(data: string | Buffer): void;
   resize(cols: number, rows: number): void;
   /** Stop reading output (the shell blocks once the kernel buffer fills). */
   pause(): void;

@@ -8,9 +8,9 @@ const only =
 
 describe('resolveShell', () => {
   it('uses $SHELL when it is executable', () => {
-    expect(resolveShell(undefined, { SHELL: '/usr/bin/zsh' }, 'linux', only('/usr/bin/zsh'))).toEqual(
-      { file: '/usr/bin/zsh', args: [] },
-    );
+    expect(
+      resolveShell(undefined, { SHELL: '/usr/bin/zsh' }, 'linux', only('/usr/bin/zsh')),
+    ).toEqual({ file: '/usr/bin/zsh', args: [] });
   });
 
   it('falls back to bash, then sh, and says what it fell back from', () => {
@@ -26,9 +26,9 @@ describe('resolveShell', () => {
   });
 
   it('ignores a relative $SHELL', () => {
-    expect(resolveShell(undefined, { SHELL: 'bash' }, 'linux', only('/bin/bash', 'bash')).file).toBe(
-      '/bin/bash',
-    );
+    expect(
+      resolveShell(undefined, { SHELL: 'bash' }, 'linux', only('/bin/bash', 'bash')).file,
+    ).toBe('/bin/bash');
   });
 
   it('keeps an explicit shell even if missing, so the error is reported', () => {
@@ -36,9 +36,9 @@ describe('resolveShell', () => {
   });
 
   it('starts a login shell on macOS', () => {
-    expect(resolveShell(undefined, { SHELL: '/bin/zsh' }, 'darwin', only('/bin/zsh')).args).toEqual([
-      '-l',
-    ]);
+    expect(resolveShell(undefined, { SHELL: '/bin/zsh' }, 'darwin', only('/bin/zsh')).args).toEqual(
+      ['-l'],
+    );
   });
 });
 

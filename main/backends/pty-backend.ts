@@ -50,7 +50,7 @@ class PtyProcess implements ShellProcess {
     return () => this.exitListeners.delete(listener);
   }
 
-  write(data: string): void {
+  write(data: string | Buffer): void {
     if (!this.exited) this.term.write(data);
   }
 

@@ -69,7 +69,10 @@ export class TerminalHost {
     const terminal = this.byBlock.get(blockId);
     if (!terminal) return this.attach(blockId, client, cols, rows);
     if (terminal.state.status === 'running') {
-      throw new TetherError('not_running', 'The shell is still running; there is nothing to restart.');
+      throw new TetherError(
+        'not_running',
+        'The shell is still running; there is nothing to restart.',
+      );
     }
     terminal.zone.clearReplay();
     this.startShell(terminal, cols, rows);
@@ -88,7 +91,7 @@ export class TerminalHost {
     for (const terminal of this.byZone.values()) terminal.zone.detach(clientId);
   }
 
-  write(zoneId: string, clientId: string, data: string): void {
+  write(zoneId: string, clientId: string, data: string | Buffer): void {
     const terminal = this.followed(zoneId, clientId);
     if (terminal.state.status !== 'running') {
       throw new TetherError('not_running', 'The shell has exited; restart it to type again.');
@@ -173,7 +176,9 @@ export class TerminalHost {
       }),
     ];
     if (terminal.zone.isPaused) shell.pause();
-    this.options.log.info(`started ${choice.file} (pid ${shell.pid}) for block ${terminal.blockId}`);
+    this.options.log.info(
+      `started ${choice.file} (pid ${shell.pid}) for block ${terminal.blockId}`,
+    );
   }
 
   private follow(terminal: Terminal, client: TerminalClient): AttachReply {

@@ -2,7 +2,12 @@ import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { DEFAULT_ZONE_OPTIONS, Zone, type ZoneChunk } from './zone';
 
-type Recorder = { id: string; bytes: Buffer[]; chunks: ZoneChunk[]; deliver(chunk: ZoneChunk): void };
+type Recorder = {
+  id: string;
+  bytes: Buffer[];
+  chunks: ZoneChunk[];
+  deliver(chunk: ZoneChunk): void;
+};
 
 function recorder(id: string): Recorder {
   const r: Recorder = {
@@ -60,7 +65,10 @@ describe('Zone', () => {
       fc.property(
         fc.array(
           fc.oneof(
-            fc.record({ kind: fc.constant('push' as const), data: fc.uint8Array({ minLength: 1, maxLength: 40 }) }),
+            fc.record({
+              kind: fc.constant('push' as const),
+              data: fc.uint8Array({ minLength: 1, maxLength: 40 }),
+            }),
             fc.record({ kind: fc.constant('flush' as const) }),
             fc.record({ kind: fc.constant('attach' as const) }),
           ),

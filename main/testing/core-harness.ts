@@ -32,14 +32,15 @@ export class TestClient {
     });
   }
 
-  call(name: string, payload: unknown): Promise<Result<unknown>> {
+  call(name: unknown, payload: unknown): Promise<Result<unknown>> {
     return this.client.call(name, payload);
   }
 
   /** Call and unwrap, failing the test with the error on a rejected request. */
   async request<K extends RequestName>(name: K, payload: unknown): Promise<Reply<K>> {
     const result = await this.client.call(name, payload);
-    if (!result.ok) throw new Error(`${name} failed: ${result.error.code}: ${result.error.message}`);
+    if (!result.ok)
+      throw new Error(`${name} failed: ${result.error.code}: ${result.error.message}`);
     return result.value as Reply<K>;
   }
 
@@ -83,7 +84,10 @@ export type Harness = {
   core: Core;
   client(): TestClient;
   /** Attach a fresh client to the first block. */
-  attachFirst(cols?: number, rows?: number): Promise<{ client: TestClient; reply: AttachReply; blockId: string }>;
+  attachFirst(
+    cols?: number,
+    rows?: number,
+  ): Promise<{ client: TestClient; reply: AttachReply; blockId: string }>;
   restart(options?: Partial<CoreOptions>): Promise<void>;
   dispose(): Promise<void>;
 };

@@ -1,0 +1,23 @@
+// Reads and writes terminal blocks. Each function takes the database (or a transaction) first, so
+// callers can group several calls into one transaction.
+import type { Kysely } from 'kysely';
+import type { BlockRow, Database, NewBlock } from '../schema';
+
+export async function listBlocks(db: Kysely<Database>): Promise<BlockRow[]> {
+  // id breaks ties so blocks created in the same millisecond keep a stable order.
+  return db.selectFrom('blocks').selectAll().orderBy('createdAt').orderBy('id').execute();
+}
+
+export async function getBlock(db: Kysely<Database>, id: string): Promise<BlockRow | undefined> {
+  return db.selectFrom('blocks').selectAll().where('id', '=', id).executeTakeFirst();
+}
+
+export async function insertBlock(db: Kysely<Database>, block: NewBlock): Promise<BlockRow> {
+  return db.insertInto('blocks').values(block).returningAll().executeTakeFirstOrThrow();
+}
+
+// Returns whether a block was there to delete.
+export async function deleteBlock(db: Kysely<Database>, id: string): Promise<boolean> {
+  const result = await db.deleteFrom('blocks').where('id', '=', id).executeTakeFirst();
+  return result.numDeletedRows > 0n;
+}

@@ -1,0 +1,108 @@
+/**
+ * One real terminal, end to end: Chromium → browser-mode host → node-pty → bash.
+ */
+import {
+  expect,
+  expectOutput,
+  openApp,
+  run,
+  terminalSize,
+  terminalText,
+  test,
+} from './fixtures/terminal';
+
+test('the terminal appears and runs what is typed', async ({ page, host }) => {
+  await openApp(page, host);
+  await run(page, 'echo hello-tether');
+  await expectOutput(page, /^hello-tether$/m);
+  // The token left the address bar; the cookie carries it.
+  expect(page.url()).not.toContain('token=');
+});
+
+test('resizing the window resizes the shell', async ({ page, host }) => {
+  await page.setViewportSize({ width: 1200, height: 800 });
+  await openApp(page, host);
+  const wide = await terminalSize(page);
+  await run(page, 'echo "cols=$(tput cols)"');
+  await expectOutput(page, new RegExp(`^cols=${wide?.cols}$`, 'm'));
+
+  await page.setViewportSize({ width: 640, height: 500 });
+  await expect.poll(async () => (await terminalSize(page))?.cols).toBeLessThan(wide?.cols ?? 0);
+  const narrow = await terminalSize(page);
+  await run(page, 'clear; echo "cols=$(tput cols) rows=$(tput lines)"');
+  await expectOutput(page, new RegExp(`^cols=${narrow?.cols} rows=${narrow?.rows}$`, 'm'));
+});
+
+test('reloading the page brings the block back with its shell and screen', async ({
+  page,
+  host,
+}) => {
+  await openApp(page, host);
+  await run(page, 'export TETHER_MARK=kept-$((40+2)); echo before-reload');
+  await expectOutput(page, /^before-reload$/m);
+  await page.reload();
+  await expectOutput(page, /^before-reload$/m);
+  await run(page, 'echo "mark=$TETHER_MARK"');
+  await expectOutput(page, /^mark=kept-42$/m);
+});
+
+test('restarting the host brings the block back with a new shell', async ({ page, host }) => {
+  await openApp(page, host);
+  await run(page, 'echo "pid=$$"');
+  await expectOutput(page, /^pid=\d+$/m);
+  const firstPid = (await terminalText(page)).match(/^pid=(\d+)$/m)?.[1];
+  await host.restart();
+  await page.goto(host.url);
+  await expect(page.getByRole('region', { name: 'Terminal' })).toBeVisible();
+  await run(page, 'echo "pid=$$ again"');
+  await expectOutput(page, /^pid=\d+ again$/m);
+  const secondPid = (await terminalText(page)).match(/^pid=(\d+) again$/m)?.[1];
+  expect(secondPid).not.toBe(firstPid);
+});
+
+test('unicode and colours reach the terminal intact', async ({ page, host }) => {
+  await openApp(page, host);
+  await run(page, `printf '\\033[31mred\\033[0m café ✓ 日本語 🙂\\n'`);
+  await expectOutput(page, /^red café ✓ 日本語 🙂/m);
+});
+
+test('a TUI (vi) takes over the screen and gives it back', async ({ page, host }) => {
+  await openApp(page, host);
+  await run(page, 'vi /tmp/tether-e2e-vi.txt');
+  // vi draws its empty-line markers on the alternate screen.
+  await expect
+    .poll(() => page.evaluate(() => Object.values(window.__tetherTest!.terms)[0]!.screen()))
+    .toMatch(/^~/m);
+  await page.keyboard.type('itether-vi-text');
+  await page.keyboard.press('Escape');
+  await page.keyboard.type(':wq');
+  await page.keyboard.press('Enter');
+  await run(page, 'cat /tmp/tether-e2e-vi.txt; rm -f /tmp/tether-e2e-vi.txt');
+  await expectOutput(page, /^tether-vi-text$/m);
+});
+
+test('a flood of output never freezes the page and Ctrl-C stops it', async ({ page, host }) => {
+  await openApp(page, host);
+  await run(page, 'yes tether-flood');
+  await expect
+    .poll(() => page.evaluate(() => Object.values(window.__tetherTest!.terms)[0]!.bytesParsed()))
+    .toBeGreaterThan(2_000_000);
+  // The page still answers while the flood runs.
+  const answered = await page.evaluate(
+    () => new Promise<number>((r) => requestAnimationFrame(() => r(1))),
+  );
+  expect(answered).toBe(1);
+  await page.keyboard.press('Control+C');
+  await run(page, 'echo "after-$((6*7))"');
+  await expectOutput(page, /^after-42$/m, 15_000);
+});
+
+test('pasting reaches the shell', async ({ page, host, context }) => {
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: host.origin });
+  await openApp(page, host);
+  await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((2*21))'));
+  await page.locator('.xterm-helper-textarea').first().focus();
+  await page.keyboard.press('Control+Shift+V');
+  await page.keyboard.press('Enter');
+  await expectOutput(page, /^pasted-42$/m);
+});

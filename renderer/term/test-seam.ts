@@ -1,0 +1,74 @@
+/**
+ * A read-only window onto each terminal for end-to-end tests and benchmarks.
+ * They must read what a terminal shows even when the WebGL renderer paints it
+ * to a canvas, so the text comes from xterm's buffer, not from the DOM.
+ */
+import type { Terminal } from '@xterm/xterm';
+
+export type TermProbe = {
+  /** The whole buffer (scrollback and screen), lines right-trimmed, joined with \n. */
+  text(): string;
+  /** The rows currently visible, right-trimmed, joined with \n. */
+  screen(): string;
+  readonly cols: number;
+  readonly rows: number;
+  /** Bytes xterm has finished parsing (snapshots and live output). */
+  bytesParsed(): number;
+  /** Which renderer paints this terminal. */
+  renderer(): 'webgl' | 'dom';
+  /** The terminal's options (font, scrollback...), so a baseline can match them. */
+  options(): Record<string, unknown>;
+  /** Watch an OSC code in the stream (benchmarks time in-band markers with it). */
+  onOsc(code: number, handler: (data: string) => void): () => void;
+};
+
+declare global {
+  interface Window {
+    __tetherTest?: { terms: Record<string, TermProbe> };
+  }
+}
+
+export function probeTerminal(
+  term: Terminal,
+  bytesParsed: () => number,
+  renderer: () => 'webgl' | 'dom',
+): TermProbe {
+  const lines = (from: number, to: number) => {
+    const buffer = term.buffer.active;
+    const out: string[] = [];
+    for (let y = from; y < to; y++) out.push(buffer.getLine(y)?.translateToString(true) ?? '');
+    return out.join('\n');
+  };
+  return {
+    text: () => lines(0, term.buffer.active.length),
+    screen: () => {
+      const top = term.buffer.active.viewportY;
+      return lines(top, top + term.rows);
+    },
+    get cols() {
+      return term.cols;
+    },
+    get rows() {
+      return term.rows;
+    },
+    bytesParsed,
+    renderer,
+    options: () => ({ ...term.options }),
+    onOsc: (code, handler) => {
+      const registration = term.parser.registerOscHandler(code, (data) => {
+        handler(data);
+        return false;
+      });
+      return () => registration.dispose();
+    },
+  };
+}
+
+/** Publish a block's probe; the returned function withdraws it (if still ours). */
+export function registerProbe(blockId: string, probe: TermProbe): () => void {
+  const seam = (window.__tetherTest ??= { terms: {} });
+  seam.terms[blockId] = probe;
+  return () => {
+    if (seam.terms[blockId] === probe) delete seam.terms[blockId];
+  };
+}
