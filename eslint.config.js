@@ -58,6 +58,7 @@ export default tseslint.config(
         process: 'readonly',
         console: 'readonly',
         setTimeout: 'readonly',
+        setImmediate: 'readonly',
         clearTimeout: 'readonly',
         Buffer: 'readonly',
       },

@@ -18,8 +18,10 @@ stdin.on('data', (data) => {
   }
 });
 setTimeout(() => process.exit(0), 60_000);
+// Writes to a TTY are synchronous in Node (they block while the terminal is
+// behind), so yield between bursts to read keystrokes.
 function pump() {
-  while (running && stdout.write(line));
-  if (running) stdout.once('drain', pump);
+  for (let burst = 0; running && burst < 16; burst++) stdout.write(line);
+  if (running) setImmediate(pump);
 }
 pump();

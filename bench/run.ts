@@ -121,11 +121,10 @@ async function main(): Promise<void> {
           loadAddon(addon: unknown): void;
           write(data: Uint8Array, callback: () => void): void;
         };
-        const g = window as unknown as Record<
-          string,
-          { [k: string]: new (o?: unknown) => unknown }
-        >;
-        const term = new g.Terminal!.Terminal!(options) as Term;
+        // xterm's UMD build puts Terminal on the global; addons put a namespace there.
+        type Ctor = new (o?: unknown) => unknown;
+        const g = window as unknown as { Terminal: Ctor } & Record<string, Record<string, Ctor>>;
+        const term = new g.Terminal(options) as Term;
         const fit = new g.FitAddon!.FitAddon!() as { fit(): void };
         term.loadAddon(fit);
         term.open(document.getElementById('t')!);

@@ -17,6 +17,7 @@ import type { ShellBackend } from './backends/backend';
 import { resolveShell, shellEnvironment } from './backends/login-shell';
 import { createLogger, type Logger } from './log';
 import { TerminalHost, type TerminalHostOptions } from './terminals/terminal-host';
+import { zoneOptionsFromEnv } from './terminals/zone';
 
 export type CoreOptions = {
   dataDir: string;
@@ -81,7 +82,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     cwd: options.cwd ?? homedir(),
     env: () => shellEnvironment(process.env, version),
     log,
-    zone: options.zone,
+    zone: { ...zoneOptionsFromEnv(), ...options.zone },
   });
   const clients = new Map<string, Caller>();
   const handlers = createHandlers({

@@ -38,6 +38,19 @@ export const DEFAULT_ZONE_OPTIONS: Omit<ZoneOptions, 'onPressure'> = {
   lowWater: 256 * 1024,
 };
 
+/** TETHER_ZONE_<OPTION> (e.g. TETHER_ZONE_HIGH_WATER=2097152) overrides a default, for tuning. */
+export function zoneOptionsFromEnv(
+  env: NodeJS.ProcessEnv = process.env,
+): Partial<typeof DEFAULT_ZONE_OPTIONS> {
+  const out: Partial<Record<keyof typeof DEFAULT_ZONE_OPTIONS, number>> = {};
+  for (const key of Object.keys(DEFAULT_ZONE_OPTIONS) as (keyof typeof DEFAULT_ZONE_OPTIONS)[]) {
+    const name = `TETHER_ZONE_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+    const value = Number(env[name]);
+    if (env[name] && Number.isFinite(value) && value >= 0) out[key] = value;
+  }
+  return out;
+}
+
 type Subscription<S extends ZoneSubscriber> = { subscriber: S; unacked: number };
 
 export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {

@@ -15,6 +15,7 @@ import type { AttachReply, OutputEvent, StateEvent, TerminalState } from '../../
 import type { TetherClient } from '../api/client';
 import { TetherError } from '../api/tether-error';
 import { AckBatcher } from './ack-batcher';
+import { hasHardwareWebgl } from './gpu';
 import { splitInput } from './input-chunks';
 import { nextOutput } from './output-cursor';
 import { terminalOptions } from './terminal-options';
@@ -352,6 +353,7 @@ export class TermWrap {
   }
 
   private loadWebgl(): void {
+    if (!hasHardwareWebgl()) return;
     let webgl: WebglAddon | undefined;
     try {
       webgl = new WebglAddon();
