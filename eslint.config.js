@@ -7,7 +7,9 @@ import tseslint from 'typescript-eslint';
 const nodeOnly = ['node:*', 'electron', 'better-sqlite3', 'node-pty', 'ws', 'kysely'];
 
 export default tseslint.config(
-  { ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**'] },
+  {
+    ignores: ['out/**', 'node_modules/**', 'test-results/**', 'playwright-report/**', '**/*.tmp.*'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

@@ -89,8 +89,11 @@ async function main(): Promise<void> {
     const rssBefore = rssKb(host.pid);
     let rssPeak = rssBefore;
     const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssKb(host.pid))), 50);
+    // Type the command first: the clock starts at Enter, as the user's wait does.
+    await page.locator('.xterm-helper-textarea').first().focus();
+    await page.keyboard.type(`cat ${file}`);
     const started = performance.now();
-    await typeLine(page, `cat ${file}`);
+    await page.keyboard.press('Enter');
     await page.waitForFunction(
       (target) => Object.values(window.__tetherTest!.terms)[0]!.bytesParsed() >= target,
       parsedBefore + streamBytes,

@@ -103,6 +103,8 @@ test('pasting reaches the shell', async ({ page, host, context }) => {
   await page.evaluate(() => navigator.clipboard.writeText('echo pasted-$((2*21))'));
   await page.locator('.xterm-helper-textarea').first().focus();
   await page.keyboard.press('Control+Shift+V');
+  // Reading the clipboard is asynchronous: see the pasted line before pressing Enter.
+  await expectOutput(page, /echo pasted-\$\(\(2\*21\)\)$/m);
   await page.keyboard.press('Enter');
   await expectOutput(page, /^pasted-42$/m);
 });

@@ -135,6 +135,7 @@ export class TerminalHost {
         ...DEFAULT_ZONE_OPTIONS,
         ...this.options.zone,
         onPressure: (paused) => {
+          this.options.log.debug(`zone ${zoneId} ${paused ? 'paused' : 'resumed'}`);
           if (paused) terminal.shell?.pause();
           else terminal.shell?.resume();
         },

@@ -12,7 +12,8 @@ import type {
   RequestName,
 } from '../../preload/contract';
 import { TetherError } from './tether-error';
-import { createWebSocketBridge, hostSocketUrl } from './ws-bridge';
+import { openWorkerSocket } from './worker-socket';
+import { createWebSocketBridge, hostSocketUrl, openWebSocket } from './ws-bridge';
 import type { ConnectionSource, ConnectionStatus } from './ws-bridge';
 
 declare global {
@@ -67,7 +68,8 @@ export function getClient(): TetherClient {
     if (window.tether) {
       shared = createClient(window.tether);
     } else {
-      const bridge = createWebSocketBridge(hostSocketUrl(window.location));
+      const socket = typeof Worker === 'function' ? openWorkerSocket : openWebSocket;
+      const bridge = createWebSocketBridge(hostSocketUrl(window.location), socket);
       shared = createClient(bridge, bridge.connection);
     }
   }
