@@ -1,8 +1,13 @@
 // Runs the schema migrations. They are listed in code rather than found by scanning a folder,
 // because once the app is bundled there is no migrations folder to scan.
-import type { Kysely } from 'kysely';
-import type { Migration, MigrationProvider, MigrationResultSet } from 'kysely/migration';
-import { DEFAULT_MIGRATION_TABLE, Migrator } from 'kysely/migration';
+import {
+  DEFAULT_MIGRATION_TABLE,
+  Migrator,
+  type Kysely,
+  type Migration,
+  type MigrationProvider,
+  type MigrationResultSet,
+} from 'kysely';
 import * as blocks from './migrations/2026-11-20-1-blocks';
 import * as settings from './migrations/2026-11-20-2-settings';
 
