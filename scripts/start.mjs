@@ -20,8 +20,13 @@ function fetchElectron() {
       timeout: 5 * 60_000,
     },
   );
-  const reason = (result.stderr || result.error?.message || '').trim().split('\n').pop();
-  return { binary: electronBinary(), reason: reason || `exit code ${result.status}` };
+  // The first line that is not a stack frame says what went wrong ("fetch failed", …).
+  const lines = (result.stderr || result.error?.message || '').split('\n').map((l) => l.trim());
+  const reason = lines.find((line) => line && !line.startsWith('at '));
+  return {
+    binary: electronBinary(),
+    reason: `the download failed: ${reason || `exit code ${result.status}`}`,
+  };
 }
 
 let binary = electronBinary();

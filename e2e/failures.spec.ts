@@ -1,0 +1,50 @@
+/**
+ * What a person sees when something is wrong: a corrupt database, a missing shell.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startHost } from './fixtures/host';
+import { expect, expectOutput, openApp, run, test } from './fixtures/terminal';
+
+test('a corrupt database is moved aside, the user is told where, and Tether starts', async ({
+  page,
+}) => {
+  const garbage = 'this is not a database'.repeat(100);
+  const host = await startHost({
+    prepare: (dataDir) => writeFileSync(join(dataDir, 'tether.db'), garbage),
+  });
+  try {
+    await openApp(page, host);
+    const alert = page.getByRole('alert').filter({ hasText: 'moved to' });
+    await expect(alert).toBeVisible();
+    const movedTo = (await alert.innerText()).match(
+      /moved to (\S+tether\.db\.corrupt-\S+?) and/,
+    )?.[1];
+    expect(movedTo).toBeTruthy();
+    // Nothing was lost: the old file is intact where the banner says.
+    expect(readFileSync(movedTo!, 'utf8')).toBe(garbage);
+    await run(page, 'echo fresh-$((6*7))');
+    await expectOutput(page, /^fresh-42$/m);
+  } finally {
+    await host.stop();
+  }
+});
+
+test('a missing shell is reported in the block and the app keeps working', async ({ page }) => {
+  const host = await startHost({ extraArgs: ['--shell', '/nonexistent/tether-shell'] });
+  try {
+    await page.goto(host.url);
+    const block = page.getByRole('region', { name: 'Terminal' });
+    await expect(block).toContainText(
+      'Shell not found or not executable: /nonexistent/tether-shell',
+    );
+    await expect(block.getByRole('button', { name: 'Retry' })).toBeVisible();
+    // The page and host still answer: retrying fails the same clear way, nothing crashes.
+    await block.getByRole('button', { name: 'Retry' }).click();
+    await expect(block).toContainText('Shell not found or not executable');
+    const info = await page.evaluate(() => fetch('/').then((r) => r.status));
+    expect(info).toBe(200);
+  } finally {
+    await host.stop();
+  }
+});
