@@ -34,7 +34,8 @@ export function buildIfStale() {
     [join(root, 'node_modules', 'electron-vite', 'bin', 'electron-vite.js'), 'build'],
     {
       cwd: root,
-      stdio: ['ignore', 'inherit', 'inherit'],
+      // stdout stays the app's own (serve prints exactly its URL there).
+      stdio: ['ignore', 2, 2],
     },
   );
   if (result.status !== 0) {
