@@ -12,22 +12,13 @@ import { mkdirSync, readFileSync, writeFileSync, mkdtempSync, rmSync } from 'nod
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startHost, root } from '../e2e/fixtures/host';
-import { chromiumPath } from '../playwright.config';
+import { CHROMIUM_ARGS, chromiumPath } from '../playwright.config';
 import { LINE_SOURCE, writeContent } from './content';
 // Brings the renderer's `window.__tetherTest` seam type.
 import type {} from '../renderer/term/test-seam';
 
 const MEGABYTES = Number(process.env.TETHER_BENCH_MB ?? 100);
 const ECHO_SAMPLES = 15;
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-];
 const VIEWPORT = { width: 1200, height: 800 };
 
 // Brings the renderer's `window.__tetherTest` seam type.

@@ -13,15 +13,11 @@ import { appPages, createWindow, hardenSession } from './window';
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const preload = join(outDir, 'preload', 'index.cjs');
 
-app.enableSandbox();
-if (!app.requestSingleInstanceLock()) app.quit();
-
+const dataDir = defaultDataDir();
 let core: Core | undefined;
 let unbind: (() => void) | undefined;
 
 async function start(): Promise<void> {
-  const dataDir = defaultDataDir();
-  app.setPath('userData', dataDir);
   core = await createCore({ dataDir, mode: 'electron' });
   const pages = appPages(outDir);
   hardenSession();
@@ -49,24 +45,38 @@ async function start(): Promise<void> {
   });
 }
 
-app.on('web-contents-created', (_event, contents) => {
-  contents.on('will-attach-webview', (event) => event.preventDefault());
-});
+function main(): void {
+  app.enableSandbox();
+  // Before 'ready': Electron caches paths derived from userData.
+  app.setPath('userData', dataDir);
+  // A second launch hands over to the first (see 'second-instance') and leaves.
+  if (!app.requestSingleInstanceLock()) {
+    app.quit();
+    return;
+  }
+  registerLifecycle();
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      dialog.showErrorBox('Tether could not start', message);
+      app.exit(1);
+    });
+}
 
-app.on('window-all-closed', () => {
-  if (process.platform !== 'darwin') app.quit();
-});
-
-app.on('will-quit', () => {
-  unbind?.();
-  void core?.dispose();
-});
-
-app
-  .whenReady()
-  .then(start)
-  .catch((error: unknown) => {
-    const message = error instanceof Error ? error.message : String(error);
-    dialog.showErrorBox('Tether could not start', message);
-    app.exit(1);
+function registerLifecycle(): void {
+  app.on('web-contents-created', (_event, contents) => {
+    contents.on('will-attach-webview', (event) => event.preventDefault());
   });
+
+  app.on('window-all-closed', () => {
+    if (process.platform !== 'darwin') app.quit();
+  });
+  app.on('will-quit', () => {
+    unbind?.();
+    void core?.dispose();
+  });
+}
+
+main();

@@ -84,7 +84,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
     zone: { ...zoneOptionsFromEnv(), ...options.zone },
   });
-  const clients = new Map<string, Caller>();
   const handlers = createHandlers({
     db: opened.db,
     terminals,
@@ -102,19 +101,16 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     notices,
     connect(sink) {
       const caller: Caller = { id: randomUUID(), emit: sink };
-      clients.set(caller.id, caller);
       return {
         id: caller.id,
         call: (name, payload) => dispatch(handlers, name, payload, caller, log),
         dispose() {
-          clients.delete(caller.id);
           terminals.detachClient(caller.id);
         },
       };
     },
     async dispose() {
       terminals.dispose();
-      clients.clear();
       await opened.close();
     },
   };

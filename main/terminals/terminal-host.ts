@@ -108,18 +108,6 @@ export class TerminalHost {
     this.byZone.get(zoneId)?.zone.ack(clientId, bytes);
   }
 
-  /** Stop a block's shell and forget it (the block was closed). */
-  close(blockId: string): void {
-    const terminal = this.byBlock.get(blockId);
-    if (!terminal) return;
-    terminal.shell?.kill();
-    this.remove(terminal);
-  }
-
-  stateOf(blockId: string): TerminalState | undefined {
-    return this.byBlock.get(blockId)?.state;
-  }
-
   dispose(): void {
     for (const terminal of [...this.byBlock.values()]) {
       terminal.shell?.kill();
