@@ -29,7 +29,7 @@ function zone(overrides: Partial<typeof DEFAULT_ZONE_OPTIONS> = {}, onPressure =
 afterEach(() => vi.useRealTimers());
 
 describe('Zone', () => {
-  it('batches pushes into one chunk per tick', () => {
+  it('delivers a quiet zone’s output at once, coalescing reads of the same turn', () => {
     vi.useFakeTimers();
     const z = zone();
     const r = recorder('a');
@@ -37,8 +37,29 @@ describe('Zone', () => {
     z.push(Buffer.from('one '));
     z.push(Buffer.from('two'));
     expect(r.chunks).toHaveLength(0);
-    vi.advanceTimersByTime(DEFAULT_ZONE_OPTIONS.batchMs);
+    // The end of this I/O turn, not a batch interval: an echoed key is not delayed.
+    vi.advanceTimersByTime(0);
     expect(r.chunks).toEqual([{ offset: 0, data: Buffer.from('one two') }]);
+  });
+
+  it('spaces deliveries of sustained output by the batch interval', () => {
+    vi.useFakeTimers();
+    const z = zone();
+    const r = recorder('a');
+    z.attach(r);
+    z.push(Buffer.from('a'));
+    vi.advanceTimersByTime(0);
+    z.push(Buffer.from('b'));
+    z.push(Buffer.from('c'));
+    vi.advanceTimersByTime(DEFAULT_ZONE_OPTIONS.batchMs - 1);
+    expect(r.chunks).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    expect(r.chunks.map((chunk) => chunk.data.toString())).toEqual(['a', 'bc']);
+    // Quiet again for a whole interval: the next output goes out at once.
+    vi.advanceTimersByTime(DEFAULT_ZONE_OPTIONS.batchMs);
+    z.push(Buffer.from('d'));
+    vi.advanceTimersByTime(0);
+    expect(r.chunks.map((chunk) => chunk.data.toString())).toEqual(['a', 'bc', 'd']);
   });
 
   it('flushes at once when a batch reaches its size cap', () => {

@@ -2,8 +2,10 @@
  * A zone: one terminal output stream, addressed by id, that any number of
  * subscribers (windows, WebSocket clients) follow.
  *
- * - Output is batched (a few ms, or a size cap) so a flood is a few hundred
- *   messages a second, not one per read.
+ * - Output is batched on the leading edge: a zone that has been quiet for
+ *   `batchMs` delivers at once (end of the current I/O turn), so an echoed
+ *   keystroke is not delayed; sustained output goes out at most once per
+ *   `batchMs` (or at a size cap), about one message per painted frame.
  * - Every byte has a stream offset. Attach returns the replay snapshot and the
  *   offset it ends at, then every later chunk from exactly there: all of it
  *   happens synchronously, so no chunk can fall between snapshot and follow.
@@ -22,6 +24,7 @@ export type ZoneSubscriber = {
 
 export type ZoneOptions = {
   replayBytes: number;
+  /** Minimum spacing of deliveries while output is sustained. */
   batchMs: number;
   batchBytes: number;
   highWater: number;
@@ -32,7 +35,7 @@ export type ZoneOptions = {
 
 export const DEFAULT_ZONE_OPTIONS: Omit<ZoneOptions, 'onPressure'> = {
   replayBytes: 2 * 1024 * 1024,
-  batchMs: 4,
+  batchMs: 16,
   batchBytes: 256 * 1024,
   highWater: 1024 * 1024,
   lowWater: 256 * 1024,
@@ -58,7 +61,8 @@ export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {
   private readonly subscriptions = new Map<string, Subscription<S>>();
   private pending: Buffer[] = [];
   private pendingBytes = 0;
-  private flushTimer: NodeJS.Timeout | undefined;
+  private cancelFlush: (() => void) | undefined;
+  private lastFlush = -Infinity;
   private end = 0;
   private paused = false;
   private disposed = false;
@@ -88,14 +92,15 @@ export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {
     this.pending.push(data);
     this.pendingBytes += data.byteLength;
     if (this.pendingBytes >= this.options.batchBytes) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), this.options.batchMs);
+    else this.cancelFlush ??= this.scheduleFlush();
   }
 
   /** Deliver whatever is batched now (on exit, before a snapshot). */
   flush(): void {
-    if (this.flushTimer) clearTimeout(this.flushTimer);
-    this.flushTimer = undefined;
+    this.cancelFlush?.();
+    this.cancelFlush = undefined;
     if (this.pendingBytes === 0) return;
+    this.lastFlush = Date.now();
     const data =
       this.pending.length === 1 ? this.pending[0]! : Buffer.concat(this.pending, this.pendingBytes);
     this.pending = [];
@@ -143,7 +148,8 @@ export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {
 
   dispose(): void {
     this.disposed = true;
-    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.cancelFlush?.();
+    this.cancelFlush = undefined;
     this.subscriptions.clear();
     this.pending = [];
     this.pendingBytes = 0;
@@ -151,6 +157,17 @@ export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {
       this.paused = false;
       this.options.onPressure(false);
     }
+  }
+
+  private scheduleFlush(): () => void {
+    const wait = this.lastFlush + this.options.batchMs - Date.now();
+    if (wait <= 0) {
+      // Quiet zone: deliver now, after the reads that arrived in this same turn.
+      const immediate = setImmediate(() => this.flush());
+      return () => clearImmediate(immediate);
+    }
+    const timer = setTimeout(() => this.flush(), wait);
+    return () => clearTimeout(timer);
   }
 
   private updatePressure(): void {
