@@ -5,7 +5,7 @@
 import { useAtomValue, useSetAtom } from 'jotai';
 import { useEffect, useState } from 'react';
 import { getClient } from './api/client';
-import { TetherError } from './api/tether-error';
+import { TetherError } from '../preload/tether-error';
 import { ConnectionBanner } from './banners/ConnectionBanner';
 import { NoticeBanner } from './banners/NoticeBanner';
 import { TerminalBlock } from './blocks/TerminalBlock';

@@ -13,7 +13,7 @@ import {
   type Result,
 } from '../../preload/contract';
 import type { Logger } from '../log';
-import { TetherError } from './tether-error';
+import { TetherError } from '../../preload/tether-error';
 
 /** Who is calling: a window or a WebSocket client, able to receive events. */
 export type Caller = {

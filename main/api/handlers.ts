@@ -10,7 +10,7 @@ import { getBlock, listBlocks } from '../../db/repositories/blocks';
 import type { Database } from '../../db/schema';
 import type { TerminalClient, TerminalHost } from '../terminals/terminal-host';
 import type { Caller, Handlers } from './dispatch';
-import { TetherError } from './tether-error';
+import { TetherError } from '../../preload/tether-error';
 
 export type HandlerDeps = {
   db: Kysely<Database>;

@@ -4,7 +4,7 @@
  */
 import { accessSync, constants, statSync } from 'node:fs';
 import * as pty from 'node-pty';
-import { TetherError } from '../api/tether-error';
+import { TetherError } from '../../preload/tether-error';
 import type { ShellBackend, ShellExit, ShellProcess, ShellSpec } from './backend';
 
 /** Fail early and clearly: node-pty would fork and then die in exec. */

@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { AttachReply, TerminalState } from '../../preload/contract';
-import { TetherError } from '../api/tether-error';
+import { TetherError } from '../../preload/tether-error';
 import type { ShellBackend, ShellProcess } from '../backends/backend';
 import type { ShellChoice } from '../backends/login-shell';
 import type { Logger } from '../log';

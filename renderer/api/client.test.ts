@@ -8,7 +8,7 @@ import type {
   Result,
 } from '../../preload/contract';
 import { createClient } from './client';
-import { TetherError } from './tether-error';
+import { TetherError } from '../../preload/tether-error';
 import type { ConnectionSource, ConnectionStatus } from './ws-bridge';
 
 type Call = { name: string; payload: unknown };

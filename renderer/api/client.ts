@@ -11,7 +11,7 @@ import type {
   Reply,
   RequestName,
 } from '../../preload/contract';
-import { TetherError } from './tether-error';
+import { TetherError } from '../../preload/tether-error';
 import { openWorkerSocket } from './worker-socket';
 import { createWebSocketBridge, hostSocketUrl, openWebSocket } from './ws-bridge';
 import type { ConnectionSource, ConnectionStatus } from './ws-bridge';

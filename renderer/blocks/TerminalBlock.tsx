@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import type { TerminalState } from '../../preload/contract';
 import { getClient } from '../api/client';
-import type { TetherError } from '../api/tether-error';
+import type { TetherError } from '../../preload/tether-error';
 import { TermWrap } from '../term/term-wrap';
 import { exitMessage } from './exit-message';
 

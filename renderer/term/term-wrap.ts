@@ -13,7 +13,7 @@ import { Terminal } from '@xterm/xterm';
 import { MAX_INPUT_CHARS } from '../../preload/contract';
 import type { AttachReply, OutputEvent, StateEvent, TerminalState } from '../../preload/contract';
 import type { TetherClient } from '../api/client';
-import { TetherError } from '../api/tether-error';
+import { TetherError } from '../../preload/tether-error';
 import { AckBatcher } from './ack-batcher';
 import { hasHardwareWebgl } from './gpu';
 import { splitInput } from './input-chunks';

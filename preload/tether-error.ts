@@ -1,8 +1,10 @@
 /**
- * The error a failed request throws in the renderer: the code main reported
- * (the UI branches on it) and a message fit to show a person.
+ * The one error type of the contract, on both sides: a code the UI can branch
+ * on and a message a person can read. Main throws it from handlers (dispatch
+ * turns anything else into `internal`, never a stack trace); the renderer's
+ * client throws it when a request fails.
  */
-import type { ErrorCode, WireError } from '../../preload/contract';
+import type { ErrorCode, WireError } from './contract';
 
 export class TetherError extends Error {
   constructor(
@@ -11,6 +13,10 @@ export class TetherError extends Error {
   ) {
     super(message);
     this.name = 'TetherError';
+  }
+
+  toWire(): WireError {
+    return { code: this.code, message: this.message };
   }
 
   static fromWire(error: WireError): TetherError {
