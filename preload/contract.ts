@@ -40,8 +40,7 @@ export type BlockInfo = {
 /** What a shell is doing right now. */
 export type TerminalState =
   | { status: 'running'; pid: number; shell: string }
-  | { status: 'exited'; exitCode: number | null; signal: number | null; shell: string }
-  | { status: 'failed'; reason: string; shell: string };
+  | { status: 'exited'; exitCode: number | null; signal: number | null; shell: string };
 
 export type AttachReply = {
   /** The output stream this block now follows. */

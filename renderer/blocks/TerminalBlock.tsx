@@ -66,13 +66,6 @@ export function TerminalBlock({ blockId, connection }: Props) {
               Retry
             </button>
           </div>
-        ) : state && state.status === 'failed' ? (
-          <div className="block-overlay" role="status">
-            <p className="overlay-message">{exitMessage(state)}</p>
-            <button type="button" onClick={() => act((wrap) => wrap.restart())}>
-              Retry
-            </button>
-          </div>
         ) : state && state.status === 'exited' ? (
           <div className="block-overlay" role="status">
             <p className="overlay-message">{exitMessage(state)}</p>

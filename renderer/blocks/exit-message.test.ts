@@ -27,14 +27,4 @@ describe('exitMessage', () => {
       'Process exited',
     );
   });
-
-  it('shows the reason a shell failed to start', () => {
-    expect(
-      exitMessage({
-        status: 'failed',
-        reason: 'Shell not found or not executable: /x',
-        shell: '/x',
-      }),
-    ).toBe('Shell not found or not executable: /x');
-  });
 });
