@@ -1,96 +1,83 @@
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../open-database';
-import type { OpenedDatabase } from '../open-database';
+import { describe, expect, it } from 'vitest';
+import { useTempDatabase } from '../testing/temp-database';
 import { deleteBlock, getBlock, insertBlock, listBlocks } from './blocks';
 
-let directory: string;
-let database: OpenedDatabase;
-
-beforeEach(async () => {
-  directory = fs.mkdtempSync(path.join(os.tmpdir(), 'tether-db-'));
-  database = await openDatabase(path.join(directory, 'tether.db'));
-});
-
-afterEach(async () => {
-  await database.close();
-  fs.rmSync(directory, { recursive: true, force: true });
-});
+const database = useTempDatabase();
 
 describe('insertBlock', () => {
   it('returns the stored row, filling in the default connection', async () => {
-    const row = await insertBlock(database.db, { id: 'a', createdAt: 100, updatedAt: 200 });
+    const row = await insertBlock(database(), { id: 'a', createdAt: 100, updatedAt: 200 });
     expect(row).toEqual({ id: 'a', connection: 'local', createdAt: 100, updatedAt: 200 });
   });
 
   it('keeps an explicit connection', async () => {
-    const row = await insertBlock(database.db, {
+    const row = await insertBlock(database(), {
       id: 'b',
       connection: 'ssh:devbox',
       createdAt: 1,
       updatedAt: 1,
     });
     expect(row.connection).toBe('ssh:devbox');
-    expect((await getBlock(database.db, 'b'))?.connection).toBe('ssh:devbox');
+    expect((await getBlock(database(), 'b'))?.connection).toBe('ssh:devbox');
   });
 
   it('rejects a duplicate id', async () => {
-    await insertBlock(database.db, { id: 'same', createdAt: 1, updatedAt: 1 });
+    await insertBlock(database(), { id: 'same', createdAt: 1, updatedAt: 1 });
     await expect(
-      insertBlock(database.db, { id: 'same', createdAt: 2, updatedAt: 2 }),
+      insertBlock(database(), { id: 'same', createdAt: 2, updatedAt: 2 }),
     ).rejects.toThrow(/UNIQUE/);
-    expect((await getBlock(database.db, 'same'))?.createdAt).toBe(1);
+    expect((await getBlock(database(), 'same'))?.createdAt).toBe(1);
   });
 });
 
 describe('listBlocks', () => {
   it('is empty for a fresh database', async () => {
-    expect(await listBlocks(database.db)).toEqual([]);
+    expect(await listBlocks(database())).toEqual([]);
   });
 
   it('orders by creation time, then id', async () => {
-    await insertBlock(database.db, { id: 'late', createdAt: 30, updatedAt: 30 });
-    await insertBlock(database.db, { id: 'tie-b', createdAt: 20, updatedAt: 20 });
-    await insertBlock(database.db, { id: 'tie-a', createdAt: 20, updatedAt: 25 });
-    await insertBlock(database.db, { id: 'early', createdAt: 10, updatedAt: 10 });
+    await insertBlock(database(), { id: 'late', createdAt: 30, updatedAt: 30 });
+    await insertBlock(database(), { id: 'tie-b', createdAt: 20, updatedAt: 20 });
+    await insertBlock(database(), { id: 'tie-a', createdAt: 20, updatedAt: 25 });
+    await insertBlock(database(), { id: 'early', createdAt: 10, updatedAt: 10 });
 
-    const ids = (await listBlocks(database.db)).map((block) => block.id);
+    const ids = (await listBlocks(database())).map((block) => block.id);
     expect(ids).toEqual(['early', 'tie-a', 'tie-b', 'late']);
   });
 });
 
 describe('getBlock', () => {
   it('returns undefined for an unknown id', async () => {
-    expect(await getBlock(database.db, 'missing')).toBeUndefined();
+    expect(await getBlock(database(), 'missing')).toBeUndefined();
   });
 });
 
 describe('deleteBlock', () => {
   it('removes the block and reports whether it existed', async () => {
-    await insertBlock(database.db, { id: 'gone', createdAt: 1, updatedAt: 1 });
-    await insertBlock(database.db, { id: 'stays', createdAt: 2, updatedAt: 2 });
+    await insertBlock(database(), { id: 'gone', createdAt: 1, updatedAt: 1 });
+    await insertBlock(database(), { id: 'stays', createdAt: 2, updatedAt: 2 });
 
-    expect(await deleteBlock(database.db, 'gone')).toBe(true);
-    expect(await deleteBlock(database.db, 'gone')).toBe(false);
-    expect(await getBlock(database.db, 'gone')).toBeUndefined();
-    expect((await listBlocks(database.db)).map((block) => block.id)).toEqual(['stays']);
+    expect(await deleteBlock(database(), 'gone')).toBe(true);
+    expect(await deleteBlock(database(), 'gone')).toBe(false);
+    expect(await getBlock(database(), 'gone')).toBeUndefined();
+    expect((await listBlocks(database())).map((block) => block.id)).toEqual(['stays']);
   });
 });
 
 describe('inside a transaction', () => {
   it('rolls back every call when the transaction fails', async () => {
-    await insertBlock(database.db, { id: 'kept', createdAt: 1, updatedAt: 1 });
+    await insertBlock(database(), { id: 'kept', createdAt: 1, updatedAt: 1 });
     await expect(
-      database.db.transaction().execute(async (transaction) => {
-        await insertBlock(transaction, { id: 'discarded', createdAt: 2, updatedAt: 2 });
-        await deleteBlock(transaction, 'kept');
-        expect((await listBlocks(transaction)).map((block) => block.id)).toEqual(['discarded']);
-        throw new Error('abort');
-      }),
+      database()
+        .transaction()
+        .execute(async (transaction) => {
+          await insertBlock(transaction, { id: 'discarded', createdAt: 2, updatedAt: 2 });
+          await deleteBlock(transaction, 'kept');
+          expect((await listBlocks(transaction)).map((block) => block.id)).toEqual(['discarded']);
+          throw new Error('abort');
+        }),
     ).rejects.toThrow('abort');
 
-    expect((await listBlocks(database.db)).map((block) => block.id)).toEqual(['kept']);
+    expect((await listBlocks(database())).map((block) => block.id)).toEqual(['kept']);
   });
 });
