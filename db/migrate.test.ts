@@ -39,7 +39,11 @@ async function applied(): Promise<string[]> {
 
 describe('migrations', () => {
   it('lists the migrations in the order they run', () => {
-    expect(migrationNames).toEqual(['2026-11-20-1-blocks', '2026-11-20-2-settings']);
+    expect(migrationNames).toEqual([
+      '2026-11-20-1-blocks',
+      '2026-11-20-2-settings',
+      '2026-11-21-1-tabs',
+    ]);
   });
 
   it('migrates step by step, then to latest', async () => {
@@ -47,8 +51,11 @@ describe('migrations', () => {
     expect(await tables()).toEqual(['blocks']);
     expect(await applied()).toEqual(['2026-11-20-1-blocks']);
 
-    await migrateToLatest(db);
+    await migrateTo(db, '2026-11-20-2-settings');
     expect(await tables()).toEqual(['blocks', 'settings']);
+
+    await migrateToLatest(db);
+    expect(await tables()).toEqual(['blocks', 'settings', 'tabs']);
     expect(await applied()).toEqual(migrationNames);
 
     // Running again is a no-op, not an error.

@@ -10,11 +10,13 @@ import {
 } from 'kysely';
 import * as blocks from './migrations/2026-11-20-1-blocks';
 import * as settings from './migrations/2026-11-20-2-settings';
+import * as tabs from './migrations/2026-11-21-1-tabs';
 
 // Names sort in the order they must run; kysely refuses to run them out of order.
 const migrations = {
   '2026-11-20-1-blocks': blocks,
   '2026-11-20-2-settings': settings,
+  '2026-11-21-1-tabs': tabs,
 } satisfies Record<string, Migration>;
 
 export type MigrationName = keyof typeof migrations;

@@ -48,14 +48,14 @@ interface FirstMigrationTables {
 const stampPattern = /\.corrupt-\d{4}-\d{2}-\d{2}T\d{2}-\d{2}-\d{2}-\d{3}Z$/;
 
 describe('openDatabase on a fresh file', () => {
-  it('creates missing directories, turns on WAL and creates both tables', async () => {
+  it('creates missing directories, turns on WAL and creates every table', async () => {
     const file = path.join(directory, 'nested', 'deeper', 'tether.db');
     const database = await open(file);
 
     expect(database.file).toBe(file);
     expect(database.movedAside).toBeNull();
     expect(fs.existsSync(file)).toBe(true);
-    expect(await tableNames(database)).toEqual(['blocks', 'settings']);
+    expect(await tableNames(database)).toEqual(['blocks', 'settings', 'tabs']);
 
     const sqlite = new SqliteDatabase(file);
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -135,7 +135,7 @@ describe('openDatabase on an existing file', () => {
 
     const database = await open(file);
     expect(database.movedAside).toBeNull();
-    expect(await tableNames(database)).toEqual(['blocks', 'settings']);
+    expect(await tableNames(database)).toEqual(['blocks', 'settings', 'tabs']);
     expect(await database.db.selectFrom('blocks').selectAll().execute()).toEqual([
       { id: 'old-block', connection: 'ssh:box', createdAt: 5, updatedAt: 6 },
     ]);
@@ -147,6 +147,7 @@ describe('openDatabase on an existing file', () => {
     expect(applied.map((row) => (row as { name: string }).name)).toEqual([
       '2026-11-20-1-blocks',
       '2026-11-20-2-settings',
+      '2026-11-21-1-tabs',
     ]);
   });
 });
@@ -176,7 +177,7 @@ describe('openDatabase on an unusable file', () => {
       .values({ id: 'new', createdAt: 1, updatedAt: 1 })
       .execute();
     expect(await database.db.selectFrom('blocks').select('id').execute()).toEqual([{ id: 'new' }]);
-    expect(await tableNames(database)).toEqual(['blocks', 'settings']);
+    expect(await tableNames(database)).toEqual(['blocks', 'settings', 'tabs']);
   });
 
   it('moves a file that fails the integrity check aside', async () => {

@@ -19,9 +19,24 @@ export interface SettingsTable {
   updatedAt: number;
 }
 
+export interface TabsTable {
+  // A uuid minted by the renderer's layout model.
+  id: string;
+  // Order in the tab bar, from 0.
+  position: number;
+  name: string;
+  // JSON text of a TabLayout; repositories/tabs leaves checking it to the workspace service.
+  layout: string;
+  // LAYOUT_VERSION at the time of writing, so a later shape can convert or reset older rows.
+  layoutVersion: number;
+  createdAt: number;
+  updatedAt: number;
+}
+
 export interface Database {
   blocks: BlocksTable;
   settings: SettingsTable;
+  tabs: TabsTable;
 }
 
 export type BlockRow = Selectable<BlocksTable>;
@@ -31,3 +46,7 @@ export type BlockUpdate = Updateable<BlocksTable>;
 export type SettingRow = Selectable<SettingsTable>;
 export type NewSetting = Insertable<SettingsTable>;
 export type SettingUpdate = Updateable<SettingsTable>;
+
+export type TabRow = Selectable<TabsTable>;
+export type NewTab = Insertable<TabsTable>;
+export type TabUpdate = Updateable<TabsTable>;

@@ -1,6 +1,7 @@
 /**
  * What a person sees when something is wrong: a corrupt database, a missing shell.
  */
+import Database from 'better-sqlite3';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { startHost } from './fixtures/host';
@@ -47,4 +48,25 @@ test('a missing shell is reported in the block and the app keeps working', async
   } finally {
     await host.stop();
   }
+});
+
+test('a corrupt layout in the database is reset to one working terminal, with a warning', async ({
+  page,
+  host,
+}) => {
+  // The host has written its first workspace; break the tab's layout in the real file.
+  const database = new Database(join(host.dataDir, 'tether.db'));
+  try {
+    database.prepare(`UPDATE tabs SET name = 'Build', layout = '{"root": {"kind": "spl'`).run();
+  } finally {
+    database.close();
+  }
+  await host.restart();
+  await openApp(page, host);
+  await expect(
+    page.getByRole('alert').filter({ hasText: 'The layout of tab "Build" could not be read' }),
+  ).toBeVisible();
+  await expect(page.getByRole('tab')).toHaveText(['Build']);
+  await run(page, 'echo reset-$((6*7))');
+  await expectOutput(page, /^reset-42$/m);
 });

@@ -3,7 +3,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { StateEvent } from '../preload/contract';
-import { startHarness, type Harness } from './testing/core-harness';
+import { focusedBlock, startHarness, type Harness } from './testing/core-harness';
 
 let harness: Harness | undefined;
 afterEach(async () => {
@@ -157,8 +157,8 @@ describe('core start-up and failures', () => {
   it('reports a missing shell clearly and keeps serving', async () => {
     const h = await start({ shell: '/nonexistent/tether-shell' });
     const client = h.client();
-    const [block] = await client.request('listBlocks', {});
-    const result = await client.call('attachBlock', { blockId: block!.id, cols: 80, rows: 24 });
+    const blockId = await focusedBlock(client);
+    const result = await client.call('attachBlock', { blockId, cols: 80, rows: 24 });
     expect(result).toEqual({
       ok: false,
       error: {
@@ -168,9 +168,7 @@ describe('core start-up and failures', () => {
     });
     expect((await client.call('appInfo', {})).ok).toBe(true);
     // Retrying fails the same way rather than leaving a half-made terminal behind.
-    expect(await client.call('attachBlock', { blockId: block!.id, cols: 80, rows: 24 })).toEqual(
-      result,
-    );
+    expect(await client.call('attachBlock', { blockId, cols: 80, rows: 24 })).toEqual(result);
   });
 
   it('rejects an unknown block', async () => {

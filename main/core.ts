@@ -8,7 +8,6 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo, EventName, EventPayload, Notice, Result } from '../preload/contract';
 import { openDatabase } from '../db/open-database';
-import { insertBlock, listBlocks } from '../db/repositories/blocks';
 import { version } from '../package.json';
 import { dispatch, type Caller } from './api/dispatch';
 import { createHandlers } from './api/handlers';
@@ -18,6 +17,7 @@ import { resolveShell, shellEnvironment } from './backends/login-shell';
 import { createLogger, type Logger } from './log';
 import { TerminalHost, type TerminalHostOptions } from './terminals/terminal-host';
 import { zoneOptionsFromEnv } from './terminals/zone';
+import { createWorkspaceStore } from './workspace/workspace-store';
 
 export type CoreOptions = {
   dataDir: string;
@@ -66,16 +66,6 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       message: `Your shell ${shell.fallbackFrom} could not be run; using ${shell.file} instead.`,
     });
   }
-  if ((await listBlocks(opened.db)).length === 0) {
-    const now = Date.now();
-    await insertBlock(opened.db, {
-      id: randomUUID(),
-      connection: 'local',
-      createdAt: now,
-      updatedAt: now,
-    });
-  }
-
   const terminals = new TerminalHost({
     backend: options.backend ?? ptyBackend,
     shell: () => shell,
@@ -84,9 +74,17 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
     zone: { ...zoneOptionsFromEnv(), ...options.zone },
   });
+  const workspace = createWorkspaceStore({ db: opened.db, terminals, log });
+  // Repair the stored workspace before any client asks for it. Layout data cannot stop the
+  // start (load repairs it); a database that cannot be written is reported to the client that
+  // asks, rather than keeping every window from opening.
+  await workspace.load().catch((error: unknown) => {
+    log.error('could not load the workspace at start-up', error);
+  });
   const handlers = createHandlers({
     db: opened.db,
     terminals,
+    workspace,
     appInfo: () => ({
       version,
       mode: options.mode,
@@ -110,6 +108,8 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       };
     },
     async dispose() {
+      // A save in flight finishes (or fails) before its database goes away.
+      await workspace.settled();
       terminals.dispose();
       await opened.close();
     },

@@ -9,6 +9,7 @@
  * are plain types.
  */
 import { z } from 'zod';
+import type { Workspace } from './layout';
 
 /** A phantom marker carrying a type, with no runtime value. */
 type Phantom<T> = { readonly __type?: T };
@@ -52,6 +53,15 @@ export type AttachReply = {
   state: TerminalState;
 };
 
+/** The saved workspace and its blocks, repaired where the stored copy was unusable. */
+export type WorkspaceReply = {
+  workspace: Workspace;
+  /** Every block the workspace's layouts name. */
+  blocks: BlockInfo[];
+  /** What had to be repaired (a tab reset to one block, say), for the user to read. */
+  warnings: string[];
+};
+
 export type Notice = {
   level: 'info' | 'warning' | 'error';
   message: string;
@@ -79,8 +89,16 @@ export type StateEvent = { zone: string; state: TerminalState };
 export const requests = {
   /** Version, mode, data directory and start-up notices (e.g. a DB moved aside). */
   appInfo: request(z.object({}).strict(), phantom<AppInfo>()),
-  /** The blocks of the workspace (at least one). */
-  listBlocks: request(z.object({}).strict(), phantom<BlockInfo[]>()),
+  /** The workspace (tabs and layouts) as last saved, with its blocks; never empty. */
+  loadWorkspace: request(z.object({}).strict(), phantom<WorkspaceReply>()),
+  /**
+   * Store the workspace. Its layouts are the truth about which blocks exist:
+   * every block they name must have been created, and a block they no longer
+   * name is closed (its shell ends). Checked by `parseWorkspace`.
+   */
+  saveWorkspace: request(z.object({ workspace: z.unknown() }).strict(), phantom<void>()),
+  /** A new block, to be placed in a layout by the next saveWorkspace. */
+  createBlock: request(z.object({ connection: z.literal('local') }).strict(), phantom<BlockInfo>()),
   /** Follow a block's terminal, starting its shell if none runs. */
   attachBlock: request(
     z.object({ blockId: Id, cols: Cols, rows: Rows }).strict(),
@@ -153,6 +171,8 @@ export type ErrorCode =
   | 'shell_not_found'
   | 'spawn_failed'
   | 'not_running'
+  /** The database could not be read or written; nothing of the request was stored. */
+  | 'storage_failed'
   | 'internal';
 
 export type WireError = { code: ErrorCode; message: string };

@@ -1,19 +1,21 @@
 /**
  * The window: banners on top, the workspace below. Loads the app info and the
- * block list once; for now it shows the first block (tabs and splits later).
+ * workspace once; a workspace that cannot be loaded shows why instead.
  */
 import { useAtomValue, useSetAtom } from 'jotai';
 import { useEffect, useState } from 'react';
-import { getClient } from './api/client';
 import { TetherError } from '../preload/tether-error';
+import { getClient } from './api/client';
 import { ConnectionBanner } from './banners/ConnectionBanner';
 import { NoticeBanner } from './banners/NoticeBanner';
-import { TerminalBlock } from './blocks/TerminalBlock';
-import { addNoticesAtom, appInfoAtom, blocksAtom } from './state/store';
+import { Workspace } from './layout/Workspace';
+import { addNoticesAtom, appInfoAtom, store } from './state/store';
+import { rememberBlocks, saver, workspaceAtom } from './state/workspace';
+import { registerWorkspaceProbe } from './term/test-seam';
 
 export function App() {
-  const blocks = useAtomValue(blocksAtom);
-  const setBlocks = useSetAtom(blocksAtom);
+  const workspace = useAtomValue(workspaceAtom);
+  const setWorkspace = useSetAtom(workspaceAtom);
   const setAppInfo = useSetAtom(appInfoAtom);
   const addNotices = useSetAtom(addNoticesAtom);
   const [loadError, setLoadError] = useState<string | null>(null);
@@ -21,7 +23,7 @@ export function App() {
   useEffect(() => {
     let current = true;
     const client = getClient();
-    // Independent loads: missing app info must not keep the terminal from showing.
+    // Independent loads: missing app info must not keep the terminals from showing.
     client.request('appInfo', {}).then(
       (info) => {
         if (!current) return;
@@ -32,30 +34,41 @@ export function App() {
         if (current) addNotices([{ level: 'warning', message: TetherError.from(error).message }]);
       },
     );
-    client.request('listBlocks', {}).then(
-      (list) => {
-        if (current) setBlocks(list);
+    client.request('loadWorkspace', {}).then(
+      (reply) => {
+        if (!current) return;
+        rememberBlocks(reply.blocks);
+        setWorkspace(reply.workspace);
+        addNotices(reply.warnings.map((message) => ({ level: 'warning' as const, message })));
       },
       (error: unknown) => {
         if (current) setLoadError(TetherError.from(error).message);
       },
     );
+    const withdrawProbe = registerWorkspaceProbe({
+      state: () => store.get(workspaceAtom),
+      saved: () => saver.idle(),
+    });
+    // Leaving (reload, quit) writes what the debounce still holds.
+    const flush = () => saver.flush();
+    window.addEventListener('pagehide', flush);
     return () => {
       current = false;
+      withdrawProbe();
+      window.removeEventListener('pagehide', flush);
     };
-  }, [setAppInfo, setBlocks, addNotices]);
+  }, [setAppInfo, setWorkspace, addNotices]);
 
-  const first = blocks?.[0];
   return (
     <div className="app">
       <ConnectionBanner />
       <NoticeBanner />
       <main className="workspace">
-        {first ? (
-          <TerminalBlock key={first.id} blockId={first.id} connection={first.connection} />
+        {workspace ? (
+          <Workspace />
         ) : (
           <div className="workspace-message" role="status">
-            {loadError ?? (blocks ? 'No blocks to show.' : 'Loading…')}
+            {loadError ? `The workspace could not be loaded: ${loadError}` : 'Loading…'}
           </div>
         )}
       </main>

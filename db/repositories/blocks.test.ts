@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { useTempDatabase } from '../testing/temp-database';
-import { deleteBlock, getBlock, insertBlock, listBlocks } from './blocks';
+import { deleteBlock, deleteBlocks, getBlock, insertBlock, listBlocks } from './blocks';
 
 const database = useTempDatabase();
 
@@ -79,5 +79,31 @@ describe('inside a transaction', () => {
     ).rejects.toThrow('abort');
 
     expect((await listBlocks(database())).map((block) => block.id)).toEqual(['kept']);
+  });
+});
+
+describe('deleteBlocks', () => {
+  it('removes every named block that exists and counts them', async () => {
+    for (const id of ['a', 'b', 'c']) {
+      await insertBlock(database(), { id, createdAt: 1, updatedAt: 1 });
+    }
+    expect(await deleteBlocks(database(), ['a', 'c', 'never'])).toBe(2);
+    expect((await listBlocks(database())).map((block) => block.id)).toEqual(['b']);
+  });
+
+  it('does nothing for an empty list', async () => {
+    await insertBlock(database(), { id: 'kept', createdAt: 1, updatedAt: 1 });
+    expect(await deleteBlocks(database(), [])).toBe(0);
+    expect(await listBlocks(database())).toHaveLength(1);
+  });
+
+  it('deletes more blocks than fit in one statement', async () => {
+    const ids = Array.from({ length: 1200 }, (_, index) => `block-${index}`);
+    await database()
+      .insertInto('blocks')
+      .values(ids.map((id) => ({ id, createdAt: 1, updatedAt: 1 })))
+      .execute();
+    expect(await deleteBlocks(database(), ids.slice(1))).toBe(1199);
+    expect((await listBlocks(database())).map((block) => block.id)).toEqual(['block-0']);
   });
 });

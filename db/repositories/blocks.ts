@@ -21,3 +21,17 @@ export async function deleteBlock(db: Kysely<Database>, id: string): Promise<boo
   const result = await db.deleteFrom('blocks').where('id', '=', id).executeTakeFirst();
   return result.numDeletedRows > 0n;
 }
+
+// SQLite caps the variables in one statement; stay far below every build's limit.
+const DELETE_CHUNK = 500;
+
+// Returns how many of the blocks were there to delete.
+export async function deleteBlocks(db: Kysely<Database>, ids: readonly string[]): Promise<number> {
+  let deleted = 0n;
+  for (let start = 0; start < ids.length; start += DELETE_CHUNK) {
+    const chunk = ids.slice(start, start + DELETE_CHUNK);
+    const result = await db.deleteFrom('blocks').where('id', 'in', chunk).executeTakeFirst();
+    deleted += result.numDeletedRows;
+  }
+  return Number(deleted);
+}

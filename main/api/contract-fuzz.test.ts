@@ -5,12 +5,14 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { requestNames, requests, type RequestName } from '../../preload/contract';
+import type { Workspace } from '../../preload/layout';
 import { startHarness, type Harness, type TestClient } from '../testing/core-harness';
 
 let harness: Harness;
 let client: TestClient;
 let blockId: string;
 let zone: string;
+let workspace: Workspace;
 
 beforeAll(async () => {
   harness = await startHarness();
@@ -18,6 +20,8 @@ beforeAll(async () => {
   client = attached.client;
   blockId = attached.blockId;
   zone = attached.reply.zone;
+  // Saving it again changes nothing, so a fuzzed payload that happens to be valid is harmless.
+  workspace = (await client.request('loadWorkspace', {})).workspace;
 });
 afterAll(() => harness.dispose());
 
@@ -28,7 +32,9 @@ const unknownId = '00000000-0000-4000-8000-000000000000';
 function malformed(name: RequestName): unknown[] {
   const base: Record<RequestName, Record<string, unknown>> = {
     appInfo: {},
-    listBlocks: {},
+    loadWorkspace: {},
+    saveWorkspace: { workspace },
+    createBlock: { connection: 'local' },
     attachBlock: { blockId, cols: 80, rows: 24 },
     restartBlock: { blockId, cols: 80, rows: 24 },
     detachZone: { zone },

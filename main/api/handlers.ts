@@ -6,15 +6,17 @@
  */
 import type { Kysely } from 'kysely';
 import type { AppInfo, TerminalState } from '../../preload/contract';
-import { getBlock, listBlocks } from '../../db/repositories/blocks';
+import { getBlock } from '../../db/repositories/blocks';
 import type { Database } from '../../db/schema';
 import type { TerminalClient, TerminalHost } from '../terminals/terminal-host';
+import type { WorkspaceStore } from '../workspace/workspace-store';
 import type { Caller, Handlers } from './dispatch';
 import { TetherError } from '../../preload/tether-error';
 
 export type HandlerDeps = {
   db: Kysely<Database>;
   terminals: TerminalHost;
+  workspace: WorkspaceStore;
   appInfo: () => AppInfo;
 };
 
@@ -28,19 +30,17 @@ export function terminalClientOf(caller: Caller): TerminalClient {
   };
 }
 
-export function createHandlers({ db, terminals, appInfo }: HandlerDeps) {
+export function createHandlers({ db, terminals, workspace, appInfo }: HandlerDeps) {
   async function requireBlock(blockId: string): Promise<void> {
     if (!(await getBlock(db, blockId))) throw new TetherError('not_found', `No block ${blockId}.`);
   }
 
   return {
     appInfo: () => appInfo(),
-    listBlocks: async () =>
-      (await listBlocks(db)).map(({ id, connection, createdAt }) => ({
-        id,
-        connection,
-        createdAt,
-      })),
+    // Straight into the store's queue, with no await first, so requests keep their arrival order.
+    loadWorkspace: () => workspace.load(),
+    saveWorkspace: (payload) => workspace.save(payload.workspace),
+    createBlock: ({ connection }) => workspace.createBlock(connection),
     attachBlock: async ({ blockId, cols, rows }, caller) => {
       await requireBlock(blockId);
       return terminals.attach(blockId, terminalClientOf(caller), cols, rows);

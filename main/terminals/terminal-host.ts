@@ -108,6 +108,21 @@ export class TerminalHost {
     this.byZone.get(zoneId)?.zone.ack(clientId, bytes);
   }
 
+  /**
+   * End a block's terminal for good (its block was removed): kill the shell and
+   * forget the zone. Followers are not told; the block is gone from their layout.
+   */
+  close(blockId: string): void {
+    const terminal = this.byBlock.get(blockId);
+    if (!terminal) return;
+    const shell = terminal.shell;
+    // Cleared first: the exit handler (and one already scheduled) checks it and stands down.
+    terminal.shell = undefined;
+    this.remove(terminal);
+    shell?.kill();
+    if (shell) this.options.log.info(`closed shell ${shell.pid} of block ${blockId}`);
+  }
+
   dispose(): void {
     for (const terminal of [...this.byBlock.values()]) {
       terminal.shell?.kill();

@@ -79,11 +79,19 @@ export class TestClient {
   }
 }
 
+/** The block a freshly loaded window would type into: the active tab's focused block. */
+export async function focusedBlock(client: TestClient): Promise<string> {
+  const { workspace } = await client.request('loadWorkspace', {});
+  const active = workspace.tabs.find((tab) => tab.id === workspace.activeTabId);
+  if (!active) throw new Error('the active tab is not one of the tabs');
+  return active.layout.focusedBlockId;
+}
+
 export type Harness = {
   dataDir: string;
   core: Core;
   client(): TestClient;
-  /** Attach a fresh client to the first block. */
+  /** Attach a fresh client to the focused block of the active tab. */
   attachFirst(
     cols?: number,
     rows?: number,
@@ -115,10 +123,9 @@ export async function startHarness(options: Partial<CoreOptions> = {}): Promise<
     },
     async attachFirst(cols = 80, rows = 24) {
       const client = harness.client();
-      const [block] = await client.request('listBlocks', {});
-      if (!block) throw new Error('no block');
-      const reply = await client.request('attachBlock', { blockId: block.id, cols, rows });
-      return { client, reply, blockId: block.id };
+      const blockId = await focusedBlock(client);
+      const reply = await client.request('attachBlock', { blockId, cols, rows });
+      return { client, reply, blockId };
     },
     async restart(extra = {}) {
       for (const client of clients.splice(0)) client.dispose();

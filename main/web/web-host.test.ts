@@ -367,12 +367,12 @@ describe('WebSocket', () => {
 
   it('round-trips a request to the core client and back', async () => {
     const inbox = await connected('', { cookie: cookie() });
-    inbox.send(encode({ t: 'req', id: 7, name: 'listBlocks', payload: { a: [1, 'two'] } }));
+    inbox.send(encode({ t: 'req', id: 7, name: 'loadWorkspace', payload: { a: [1, 'two'] } }));
     expect(await inbox.next()).toEqual({
       t: 'res',
       id: 7,
       ok: true,
-      value: { name: 'listBlocks', payload: { a: [1, 'two'] } },
+      value: { name: 'loadWorkspace', payload: { a: [1, 'two'] } },
     });
     inbox.send(JSON.stringify({ t: 'req', id: 8, name: 'fail', payload: {} }));
     expect(await inbox.next()).toEqual({

@@ -51,19 +51,19 @@ describe('createWebSocketBridge', () => {
     expect(host.url()).toBe('ws://host/ws');
     expect(bridge.connection.status()).toBe('connecting');
     const info = bridge.requests.appInfo({});
-    const blocks = bridge.requests.listBlocks({});
+    const workspace = bridge.requests.loadWorkspace({});
     expect(host.sent).toEqual([]);
     host.open();
     expect(bridge.connection.status()).toBe('connected');
     expect(host.sent).toEqual([
       { t: 'req', id: 1, name: 'appInfo', payload: {} },
-      { t: 'req', id: 2, name: 'listBlocks', payload: {} },
+      { t: 'req', id: 2, name: 'loadWorkspace', payload: {} },
     ]);
     // Replies may come in any order; they are matched by id.
     host.reply({ t: 'res', id: 2, ok: true, value: [] });
     host.reply({ t: 'res', id: 1, ok: true, value: appInfo });
     await expect(info).resolves.toEqual({ ok: true, value: appInfo });
-    await expect(blocks).resolves.toEqual({ ok: true, value: [] });
+    await expect(workspace).resolves.toEqual({ ok: true, value: [] });
   });
 
   it('passes errors through as failed results', async () => {
@@ -144,7 +144,7 @@ describe('createWebSocketBridge', () => {
     const statuses: ConnectionStatus[] = [];
     bridge.connection.onChange((status) => statuses.push(status));
     host.open();
-    const pending = bridge.requests.listBlocks({});
+    const pending = bridge.requests.loadWorkspace({});
     host.close();
     await expect(pending).resolves.toEqual({ ok: false, error: LOST_CONNECTION });
     await expect(bridge.requests.appInfo({})).resolves.toEqual({

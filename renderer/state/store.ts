@@ -4,7 +4,7 @@
  * in it. Subscriptions to the core start when an atom is first used (onMount).
  */
 import { atom, createStore } from 'jotai';
-import type { AppInfo, BlockInfo, Notice } from '../../preload/contract';
+import type { AppInfo, Notice } from '../../preload/contract';
 import { getClient } from '../api/client';
 import type { ConnectionStatus } from '../api/ws-bridge';
 
@@ -12,9 +12,6 @@ export const store = createStore();
 
 /** Version, mode and data directory; null until loaded. */
 export const appInfoAtom = atom<AppInfo | null>(null);
-
-/** The workspace's blocks; null until loaded. */
-export const blocksAtom = atom<BlockInfo[] | null>(null);
 
 export type ShownNotice = Notice & { id: number };
 

@@ -20,6 +20,7 @@ import { splitInput } from './input-chunks';
 import { nextOutput } from './output-cursor';
 import { terminalOptions } from './terminal-options';
 import { probeTerminal, registerProbe } from './test-seam';
+import { claimWebglContext } from './webgl-pool';
 
 export type TermCallbacks = {
   /** The shell's state, after every attach and every change. */
@@ -61,11 +62,14 @@ export class TermWrap {
   private readonly replayEnd = replayMarker(this.replayNonce, 'end');
   private parsed = 0;
   private renderer: 'webgl' | 'dom' = 'dom';
+  private webgl: { addon: WebglAddon; release: () => void } | null = null;
+  /** Hidden terminals (other tabs, behind a magnified block) keep parsing but never paint. */
+  private visible = false;
   private frame = 0;
   private disposed = false;
 
   constructor(
-    container: HTMLElement,
+    private readonly container: HTMLElement,
     private readonly client: TetherClient,
     private readonly blockId: string,
     private readonly callbacks: TermCallbacks,
@@ -77,7 +81,6 @@ export class TermWrap {
     term.unicode.activeVersion = '11';
     term.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, '_blank', 'noopener')));
     term.open(container);
-    this.loadWebgl();
     term.attachCustomKeyEventHandler((event) => this.handleKey(event));
 
     const subscriptions = [
@@ -127,12 +130,28 @@ export class TermWrap {
     this.term.focus();
   }
 
+  /**
+   * Shown or hidden. xterm stops painting a hidden element by itself; this
+   * hands its WebGL context to visible terminals and refits on the way back.
+   */
+  setVisible(visible: boolean): void {
+    if (visible === this.visible || this.disposed) return;
+    this.visible = visible;
+    if (visible) {
+      this.loadWebgl();
+      this.scheduleFit();
+    } else {
+      this.unloadWebgl();
+    }
+  }
+
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
     this.held = null;
     if (this.frame !== 0) cancelAnimationFrame(this.frame);
     for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
+    this.unloadWebgl();
     // Acks before the detach: requests go out in order, so main's count settles first.
     for (const acker of this.ackers.values()) acker.dispose();
     this.ackers.clear();
@@ -146,7 +165,7 @@ export class TermWrap {
     if (this.disposed) return;
     const generation = ++this.generation;
     this.held ??= [];
-    this.fit.fit();
+    this.fitToContainer();
     const size = { cols: this.term.cols, rows: this.term.rows };
     let reply: AttachReply;
     try {
@@ -335,9 +354,15 @@ export class TermWrap {
     // A drag fires many resize callbacks per frame; fit once per frame.
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      this.fit.fit();
-      this.syncSize();
+      if (this.fitToContainer()) this.syncSize();
     });
+  }
+
+  /** Fit to the container if it has a size; a hidden one has none and keeps the last size. */
+  private fitToContainer(): boolean {
+    if (this.container.clientWidth === 0 || this.container.clientHeight === 0) return false;
+    this.fit.fit();
+    return true;
   }
 
   private syncSize(): void {
@@ -353,25 +378,39 @@ export class TermWrap {
   }
 
   private loadWebgl(): void {
-    if (!hasHardwareWebgl()) return;
-    let webgl: WebglAddon | undefined;
+    if (this.webgl || !hasHardwareWebgl()) return;
+    const release = claimWebglContext();
+    if (!release) return;
+    let addon: WebglAddon | undefined;
     try {
-      webgl = new WebglAddon();
-      const addon = webgl;
+      addon = new WebglAddon();
+      const loaded = addon;
       // Disposing the addon hands rendering back to xterm's DOM renderer.
-      addon.onContextLoss(() => {
-        addon.dispose();
-        this.renderer = 'dom';
-      });
-      this.term.loadAddon(addon);
+      loaded.onContextLoss(() => this.unloadWebgl());
+      this.term.loadAddon(loaded);
+      this.webgl = { addon: loaded, release };
       this.renderer = 'webgl';
     } catch (error) {
       console.warn('tether: WebGL renderer unavailable, using the DOM renderer', error);
+      release();
       try {
-        webgl?.dispose();
+        addon?.dispose();
       } catch {
         // Half-initialised; nothing more to release.
       }
+    }
+  }
+
+  private unloadWebgl(): void {
+    const webgl = this.webgl;
+    if (!webgl) return;
+    this.webgl = null;
+    this.renderer = 'dom';
+    webgl.release();
+    try {
+      webgl.addon.dispose();
+    } catch (error) {
+      console.warn('tether: releasing the WebGL renderer failed', error);
     }
   }
 

@@ -4,6 +4,7 @@
  * to a canvas, so the text comes from xterm's buffer, not from the DOM.
  */
 import type { Terminal } from '@xterm/xterm';
+import type { Workspace } from '../../preload/layout';
 
 export type TermProbe = {
   /** The whole buffer (scrollback and screen), lines right-trimmed, joined with \n. */
@@ -22,9 +23,16 @@ export type TermProbe = {
   onOsc(code: number, handler: (data: string) => void): () => void;
 };
 
+/** The workspace as the renderer holds it, and a way to wait until it is saved. */
+export type WorkspaceProbe = {
+  state(): Workspace | null;
+  /** Resolves once every change so far has reached the core. */
+  saved(): Promise<void>;
+};
+
 declare global {
   interface Window {
-    __tetherTest?: { terms: Record<string, TermProbe> };
+    __tetherTest?: { terms: Record<string, TermProbe>; workspace?: WorkspaceProbe };
   }
 }
 
@@ -70,5 +78,14 @@ export function registerProbe(blockId: string, probe: TermProbe): () => void {
   seam.terms[blockId] = probe;
   return () => {
     if (seam.terms[blockId] === probe) delete seam.terms[blockId];
+  };
+}
+
+/** Publish the workspace probe; the returned function withdraws it (if still ours). */
+export function registerWorkspaceProbe(probe: WorkspaceProbe): () => void {
+  const seam = (window.__tetherTest ??= { terms: {} });
+  seam.workspace = probe;
+  return () => {
+    if (seam.workspace === probe) delete seam.workspace;
   };
 }

@@ -1,0 +1,129 @@
+/**
+ * What the workspace's buttons and shortcuts do. Commands that need a new
+ * block ask the core for one first, then apply the layout action; the rest
+ * are layout actions. The last block of the last tab is never closed away:
+ * a fresh tab takes its place, so there is always a terminal to type in.
+ */
+import { TetherError } from '../../preload/tether-error';
+import { getClient } from '../api/client';
+import { addNoticesAtom, store } from '../state/store';
+import { dispatchLayout, rememberBlocks, requestFocus, workspaceAtom } from '../state/workspace';
+import { roomToSplit } from './block-size';
+import { activeTab, findBlockTab } from './layout-reducer';
+import type { Command } from './shortcuts';
+
+/** A new local block (splits of SSH blocks will open on their connection once those exist). */
+async function newBlock(): Promise<string | null> {
+  try {
+    const block = await getClient().request('createBlock', { connection: 'local' });
+    rememberBlocks([block]);
+    return block.id;
+  } catch (error) {
+    store.set(addNoticesAtom, [
+      { level: 'error', message: `No new terminal: ${TetherError.from(error).message}` },
+    ]);
+    return null;
+  }
+}
+
+/** Name for a new tab: "Tab N" with N one past the highest in use. */
+export function nextTabName(names: readonly string[]): string {
+  let highest = 0;
+  for (const name of names) {
+    const match = /^Tab (\d+)$/.exec(name);
+    if (match) highest = Math.max(highest, Number(match[1]));
+  }
+  return `Tab ${Math.max(highest, names.length) + 1}`;
+}
+
+export async function newTab(): Promise<void> {
+  const blockId = await newBlock();
+  const workspace = store.get(workspaceAtom);
+  if (!blockId || !workspace) return;
+  dispatchLayout({
+    type: 'newTab',
+    tabId: crypto.randomUUID(),
+    blockId,
+    name: nextTabName(workspace.tabs.map((tab) => tab.name)),
+  });
+  requestFocus();
+}
+
+export async function splitBlock(blockId: string, direction: 'right' | 'down'): Promise<void> {
+  if (!roomToSplit(blockId, direction)) {
+    store.set(addNoticesAtom, [
+      {
+        level: 'info',
+        message: `There is no room to split this block ${direction === 'right' ? 'sideways' : 'downwards'}; make it bigger or close a neighbour first.`,
+      },
+    ]);
+    return;
+  }
+  const newBlockId = await newBlock();
+  if (!newBlockId) return;
+  dispatchLayout({ type: 'split', blockId, newBlockId, splitId: crypto.randomUUID(), direction });
+  requestFocus();
+}
+
+export async function closeBlock(blockId: string): Promise<void> {
+  const workspace = store.get(workspaceAtom);
+  if (!workspace) return;
+  const tab = findBlockTab(workspace, blockId);
+  if (!tab) return;
+  const lastBlock = workspace.tabs.length === 1 && tab.layout.root.kind === 'leaf';
+  if (lastBlock) await newTab();
+  dispatchLayout({ type: 'closeBlock', blockId });
+  requestFocus();
+}
+
+export async function closeTab(tabId: string): Promise<void> {
+  const workspace = store.get(workspaceAtom);
+  if (!workspace) return;
+  if (workspace.tabs.length === 1) await newTab();
+  dispatchLayout({ type: 'closeTab', tabId });
+  requestFocus();
+}
+
+/** Run a shortcut's command against the active tab's focused block. */
+export function runCommand(command: Command): void {
+  const workspace = store.get(workspaceAtom);
+  if (!workspace) return;
+  const focused = activeTab(workspace).layout.focusedBlockId;
+  switch (command) {
+    case 'newTab':
+      void newTab();
+      return;
+    case 'closeBlock':
+      void closeBlock(focused);
+      return;
+    case 'splitRight':
+      void splitBlock(focused, 'right');
+      return;
+    case 'splitDown':
+      void splitBlock(focused, 'down');
+      return;
+    case 'toggleMagnify':
+      dispatchLayout({ type: 'toggleMagnify', blockId: focused });
+      break;
+    case 'focusLeft':
+    case 'focusRight':
+    case 'focusUp':
+    case 'focusDown': {
+      const direction = command.slice('focus'.length).toLowerCase() as
+        'left' | 'right' | 'up' | 'down';
+      dispatchLayout({ type: 'focusDirection', direction });
+      break;
+    }
+    case 'nextTab':
+      dispatchLayout({ type: 'cycleTab', delta: 1 });
+      break;
+    case 'previousTab':
+      dispatchLayout({ type: 'cycleTab', delta: -1 });
+      break;
+    default: {
+      const digit = Number(command.slice('tab'.length));
+      dispatchLayout({ type: 'activateTabAt', index: digit === 9 ? -1 : digit - 1 });
+    }
+  }
+  requestFocus();
+}
