@@ -9,6 +9,11 @@
  * drifts by tens of percent between runs; each is reported best-of-rounds.
  * Plus: keystroke → answer latency during a flood, Ctrl-C → prompt, and the
  * host process's memory growth.
+ *
+ * Workspace: switching between two tabs of 8 blocks against two tabs of one
+ * block, and the renderer's memory with 16 idle blocks against one.
+ *
+ * TETHER_BENCH_ONLY=throughput or =workspace runs one part.
  */
 import { chromium } from '@playwright/test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,11 +24,14 @@ import { CHROMIUM_ARGS, chromiumPath } from '../playwright.config';
 import { measureBareXterm } from './bare-xterm';
 import { writeContent } from './content';
 import { measureCat, measureEchoDuringFlood, measureInterrupt, rssGrowth } from './tether-page';
+import { measureIdleBlocks, measureTabSwitch } from './workspace-page';
 
 const MEGABYTES = Number(process.env.TETHER_BENCH_MB ?? 100);
 const ROUNDS = Number(process.env.TETHER_BENCH_ROUNDS ?? 3);
 const ECHO_SAMPLES = 15;
 const VIEWPORT = { width: 1200, height: 800 };
+const ONLY = process.env.TETHER_BENCH_ONLY;
+const TAB_SWITCHES = 30;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -34,7 +42,7 @@ function median(values: number[]): number {
 }
 const fmt = (value: number) => value.toFixed(value < 10 ? 2 : 1);
 
-async function main(): Promise<void> {
+async function throughput(): Promise<Record<string, unknown>> {
   const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
   const file = join(work, 'bench.txt');
   const content = writeContent(file, MEGABYTES * 1024 * 1024);
@@ -83,7 +91,6 @@ async function main(): Promise<void> {
     const ctrlCMs = await measureInterrupt(page);
 
     const results = {
-      date: new Date().toISOString(),
       megabytes: MEGABYTES,
       rounds: ROUNDS,
       renderer,
@@ -110,13 +117,76 @@ async function main(): Promise<void> {
     console.log(`  Ctrl-C → prompt during flood      ${fmt(ctrlCMs)} ms`);
     console.log(`  host RSS growth during cat        ${fmt(rssDuringCat)} MB   (target < 100 MB)`);
     console.log(`  host RSS growth during flood      ${fmt(rssDuringFlood)} MB`);
-    mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-    writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(results, null, 2));
+    return results;
   } finally {
     await browser.close();
     await host.stop();
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+async function workspace(): Promise<Record<string, unknown>> {
+  const host = await startHost();
+  // A server, so the renderer processes can be found under the browser's pid.
+  const server = await chromium.launchServer({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  const browser = await chromium.connect(server.wsEndpoint());
+  try {
+    const page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
+    const switches = await measureTabSwitch(page, host.url, 8, TAB_SWITCHES);
+    await page.close();
+    // A fresh workspace, with nothing left from the tab-switch run.
+    const idleHost = await startHost();
+    const memory = await measureIdleBlocks(
+      browser,
+      idleHost,
+      server.process().pid ?? -1,
+      16,
+    ).finally(() => idleHost.stop());
+    const many = median(switches.manyMs);
+    const one = median(switches.oneMs);
+    const perBlock = (key: 'jsHeapMb' | 'rendererRssMb') =>
+      (memory.many[key] - memory.one[key]) / 15;
+    const results = {
+      tabSwitchManyMedianMs: many,
+      tabSwitchOneMedianMs: one,
+      tabSwitchRatio: many / one,
+      tabSwitchManyMs: switches.manyMs,
+      tabSwitchOneMs: switches.oneMs,
+      memory,
+      jsHeapPerBlockMb: perBlock('jsHeapMb'),
+      rendererRssPerBlockMb: perBlock('rendererRssMb'),
+    };
+    console.log('\nWorkspace benchmark');
+    console.log(
+      `  tab switch, 8 blocks per tab      median ${fmt(many)} ms, max ${fmt(Math.max(...switches.manyMs))} ms`,
+    );
+    console.log(
+      `  tab switch, 1 block per tab       median ${fmt(one)} ms, max ${fmt(Math.max(...switches.oneMs))} ms`,
+    );
+    console.log(`  ratio 8/1                         ${fmt(many / one)}   (target ≤ 1.5)`);
+    console.log(
+      `  renderer, 1 idle block            JS heap ${fmt(memory.one.jsHeapMb)} MB, RSS ${fmt(memory.one.rendererRssMb)} MB, ${memory.one.domNodes} DOM nodes`,
+    );
+    console.log(
+      `  renderer, 16 idle blocks          JS heap ${fmt(memory.many.jsHeapMb)} MB, RSS ${fmt(memory.many.rendererRssMb)} MB, ${memory.many.domNodes} DOM nodes`,
+    );
+    console.log(
+      `  per extra block                   JS heap ${fmt(results.jsHeapPerBlockMb)} MB, RSS ${fmt(results.rendererRssPerBlockMb)} MB`,
+    );
+    return results;
+  } finally {
+    await browser.close();
+    await server.close();
+    await host.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const results: Record<string, unknown> = { date: new Date().toISOString() };
+  if (ONLY !== 'workspace') results.throughput = await throughput();
+  if (ONLY !== 'throughput') results.workspace = await workspace();
+  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+  writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(results, null, 2));
 }
 
 main().catch((error: unknown) => {

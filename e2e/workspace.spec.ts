@@ -12,6 +12,7 @@ import {
   expectPrompt,
   focusedBlockId,
   layoutSaved,
+  tileBlocks,
   runIn,
   tabNames,
   tabs,
@@ -272,22 +273,27 @@ test('a layout with more blocks than WebGL contexts still shows every terminal',
   test.setTimeout(120_000);
   await page.setViewportSize({ width: 1600, height: 1000 });
   await openWorkspace(page, host.url);
-  // Split the biggest block along its longer side each time, as a person tiling a screen would.
-  for (let count = 2; count <= 17; count++) {
-    const boxes = await visibleBlocks(page).evaluateAll((elements) =>
-      elements.map((element) => {
-        const { width, height } = element.getBoundingClientRect();
-        return { id: element.getAttribute('data-block-id') ?? '', width, height };
-      }),
-    );
-    const biggest = boxes.reduce((a, b) => (b.width * b.height > a.width * a.height ? b : a));
-    const name = biggest.width >= biggest.height * 1.6 ? 'Split right' : 'Split down';
-    await block(page, biggest.id).getByRole('button', { name }).click();
-    await expect(visibleBlocks(page)).toHaveCount(count);
-  }
+  await tileBlocks(page, 17);
   const ids = await expectBlockCount(page, 17);
   for (const id of ids) await expectPrompt(page, id);
   const last = ids.at(-1)!;
   await runIn(page, last, 'echo seventeen');
   await expectBlockOutput(page, last, /^seventeen$/m);
+});
+
+test('a hidden tab keeps its terminals current but paints nothing until shown', async ({
+  page,
+  host,
+}) => {
+  const first = await openWorkspace(page, host.url);
+  await runIn(page, first, 'sleep 2; echo painted-$((3*3))');
+  await page.getByRole('button', { name: 'New tab' }).click();
+  await expect(tabs(page).nth(1)).toHaveAttribute('aria-selected', 'true');
+  // The output reaches the hidden terminal's buffer...
+  await expectBlockOutput(page, first, /^painted-9$/m);
+  // ...but its screen (the DOM renderer's rows) was not painted while hidden.
+  const rows = block(page, first).locator('.xterm-rows');
+  expect(await rows.textContent()).not.toContain('painted-9');
+  await page.keyboard.press('Control+1');
+  await expect(rows).toContainText('painted-9');
 });

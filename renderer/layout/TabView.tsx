@@ -4,6 +4,7 @@
  * closing a neighbour moves a terminal without re-creating it (no re-attach,
  * no flash). Dividers sit on the lines between siblings.
  */
+import { memo } from 'react';
 import type { BlockInfo } from '../../preload/contract';
 import type { Tab } from '../../preload/layout';
 import { TerminalBlock } from '../blocks/TerminalBlock';
@@ -27,7 +28,8 @@ const placement = (rect: Rect) => ({
   height: `${rect.h}%`,
 });
 
-export function TabView({ tab, active, blocks, platform }: Props) {
+/** Memoised: switching tabs re-renders the two tabs that changed, not every tab. */
+export const TabView = memo(function TabView({ tab, active, blocks, platform }: Props) {
   const { root, focusedBlockId, magnifiedBlockId } = tab.layout;
   const rects = leafRects(root);
   const shared = rects.size > 1;
@@ -68,4 +70,4 @@ export function TabView({ tab, active, blocks, platform }: Props) {
         : null}
     </div>
   );
-}
+});
