@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../main/core';
 import { defaultDataDir } from '../main/data-dir';
 import { bindIpc } from './ipc-binding';
+import { installMenu } from './menu';
 import { appPages, createWindow, hardenSession } from './window';
 
 const outDir = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,6 +22,7 @@ async function start(): Promise<void> {
   core = await createCore({ dataDir, mode: 'electron' });
   const pages = appPages(outDir);
   hardenSession();
+  installMenu();
   const windows = new Set<number>();
   unbind = bindIpc(core, {
     isAppWindow: (contents) => windows.has(contents.id),

@@ -7,6 +7,7 @@
  * block closing moves focus only if it had it.
  */
 import {
+  isUuid,
   LAYOUT_LIMITS,
   leafIds,
   nameProblem,
@@ -42,8 +43,6 @@ export type LayoutAction =
 
 type ActionOf<Type extends LayoutAction['type']> = Extract<LayoutAction, { type: Type }>;
 
-// The shape parseWorkspace demands of every id.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 export function workspaceReducer(workspace: Workspace, action: LayoutAction): Workspace {
   switch (action.type) {
@@ -269,7 +268,7 @@ function toggleMagnify(workspace: Workspace, blockId: string): Workspace {
 
 /** True when the ids are uuids, distinct, and unused anywhere in the workspace. */
 function freshIds(workspace: Workspace, ids: string[]): boolean {
-  if (new Set(ids).size !== ids.length || !ids.every((id) => UUID.test(id))) return false;
+  if (new Set(ids).size !== ids.length || !ids.every(isUuid)) return false;
   const used = new Set(workspace.tabs.flatMap((tab) => [tab.id, ...nodeIds(tab.layout.root)]));
   return ids.every((id) => !used.has(id));
 }
