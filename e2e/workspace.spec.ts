@@ -297,3 +297,37 @@ test('a hidden tab keeps its terminals current but paints nothing until shown', 
   await page.keyboard.press('Control+1');
   await expect(rows).toContainText('painted-9');
 });
+
+test('the header shows the title a program sets, and tooltips name the shortcuts', async ({
+  page,
+  host,
+}) => {
+  const first = await openWorkspace(page, host.url);
+  const header = block(page, first).locator('header');
+  await expect(header.locator('.block-title')).toHaveText('local');
+  await runIn(page, first, "printf '\\033]0;build: make -j8\\007'");
+  await expect(header.locator('.block-title')).toHaveText('build: make -j8');
+  await expect(header.getByRole('button', { name: 'Split right' })).toHaveAttribute(
+    'title',
+    'Split right (Ctrl+Shift+E)',
+  );
+  await expect(header.getByRole('button', { name: 'Close block' })).toHaveAttribute(
+    'title',
+    'Close (Ctrl+Shift+W)',
+  );
+
+  // Ctrl+Shift+W closes the focused block; the last block of the last tab is replaced.
+  await page.keyboard.press('Control+Shift+E');
+  const [, second] = await expectBlockCount(page, 2);
+  await expect.poll(() => focusedBlockId(page)).toBe(second);
+  await page.keyboard.press('Control+Shift+W');
+  await expect(visibleBlocks(page)).toHaveCount(1);
+  await expect.poll(() => focusedBlockId(page)).toBe(first);
+  await page.keyboard.press('Control+Shift+W');
+  const [replacement] = await expectBlockCount(page, 1);
+  expect(replacement).not.toBe(first);
+  await expect(tabs(page)).toHaveCount(1);
+  await expectPrompt(page, replacement!);
+  await typeCommand(page, 'echo replaced');
+  await expectBlockOutput(page, replacement!, /^replaced$/m);
+});
