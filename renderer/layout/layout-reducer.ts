@@ -43,7 +43,6 @@ export type LayoutAction =
 
 type ActionOf<Type extends LayoutAction['type']> = Extract<LayoutAction, { type: Type }>;
 
-
 export function workspaceReducer(workspace: Workspace, action: LayoutAction): Workspace {
   switch (action.type) {
     case 'newTab':
