@@ -1,6 +1,7 @@
 /**
  * Build of all three Electron targets. `main` bundles two entries from the
- * same core: the Electron shell (index) and the browser-mode host (serve).
+ * same core: the Electron shell (index) and the browser-mode host (serve),
+ * plus the session mirror's worker thread, which starts from its own file.
  * The preload is CommonJS because sandboxed preloads cannot be ES modules.
  */
 import { resolve } from 'node:path';
@@ -16,6 +17,7 @@ export default defineConfig({
         input: {
           index: resolve(root, 'electron/main.ts'),
           serve: resolve(root, 'main/web/serve.ts'),
+          'mirror-worker': resolve(root, 'main/sessions/mirror/mirror-worker.ts'),
         },
       },
     },

@@ -11,12 +11,14 @@ import {
 import * as blocks from './migrations/2026-11-20-1-blocks';
 import * as settings from './migrations/2026-11-20-2-settings';
 import * as tabs from './migrations/2026-11-21-1-tabs';
+import * as sessions from './migrations/2026-11-21-2-sessions';
 
 // Names sort in the order they must run; kysely refuses to run them out of order.
 const migrations = {
   '2026-11-20-1-blocks': blocks,
   '2026-11-20-2-settings': settings,
   '2026-11-21-1-tabs': tabs,
+  '2026-11-21-2-sessions': sessions,
 } satisfies Record<string, Migration>;
 
 export type MigrationName = keyof typeof migrations;

@@ -55,7 +55,7 @@ describe('openDatabase on a fresh file', () => {
     expect(database.file).toBe(file);
     expect(database.movedAside).toBeNull();
     expect(fs.existsSync(file)).toBe(true);
-    expect(await tableNames(database)).toEqual(['blocks', 'settings', 'tabs']);
+    expect(await tableNames(database)).toEqual(['blocks', 'sessions', 'settings', 'tabs']);
 
     const sqlite = new SqliteDatabase(file);
     expect(sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
@@ -80,7 +80,7 @@ describe('openDatabase on a fresh file', () => {
     const database = await open(file);
     await database.db
       .insertInto('blocks')
-      .values({ id: 'block-1', createdAt: 10, updatedAt: 20 })
+      .values({ id: 'block-1', createdAt: 10, updatedAt: 20, sessionId: 'session-1' })
       .execute();
     await database.db
       .insertInto('settings')
@@ -88,15 +88,15 @@ describe('openDatabase on a fresh file', () => {
       .execute();
 
     expect(await database.db.selectFrom('blocks').selectAll().execute()).toEqual([
-      { id: 'block-1', connection: 'local', createdAt: 10, updatedAt: 20 },
+      { id: 'block-1', connection: 'local', createdAt: 10, updatedAt: 20, sessionId: 'session-1' },
     ]);
     expect(await database.db.selectFrom('settings').selectAll().execute()).toEqual([
       { key: 'theme', value: '"dark"', updatedAt: 30 },
     ]);
 
     await database.close();
-    expect(readRaw(file, 'SELECT id, created_at, updated_at FROM blocks')).toEqual([
-      { id: 'block-1', created_at: 10, updated_at: 20 },
+    expect(readRaw(file, 'SELECT id, created_at, updated_at, session_id FROM blocks')).toEqual([
+      { id: 'block-1', created_at: 10, updated_at: 20, session_id: 'session-1' },
     ]);
   });
 });
@@ -135,9 +135,9 @@ describe('openDatabase on an existing file', () => {
 
     const database = await open(file);
     expect(database.movedAside).toBeNull();
-    expect(await tableNames(database)).toEqual(['blocks', 'settings', 'tabs']);
+    expect(await tableNames(database)).toEqual(['blocks', 'sessions', 'settings', 'tabs']);
     expect(await database.db.selectFrom('blocks').selectAll().execute()).toEqual([
-      { id: 'old-block', connection: 'ssh:box', createdAt: 5, updatedAt: 6 },
+      { id: 'old-block', connection: 'ssh:box', createdAt: 5, updatedAt: 6, sessionId: null },
     ]);
     const applied = await database.db
       .withoutPlugins()
@@ -148,6 +148,7 @@ describe('openDatabase on an existing file', () => {
       '2026-11-20-1-blocks',
       '2026-11-20-2-settings',
       '2026-11-21-1-tabs',
+      '2026-11-21-2-sessions',
     ]);
   });
 });
@@ -177,7 +178,7 @@ describe('openDatabase on an unusable file', () => {
       .values({ id: 'new', createdAt: 1, updatedAt: 1 })
       .execute();
     expect(await database.db.selectFrom('blocks').select('id').execute()).toEqual([{ id: 'new' }]);
-    expect(await tableNames(database)).toEqual(['blocks', 'settings', 'tabs']);
+    expect(await tableNames(database)).toEqual(['blocks', 'sessions', 'settings', 'tabs']);
   });
 
   it('moves a file that fails the integrity check aside', async () => {

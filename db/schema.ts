@@ -10,6 +10,41 @@ export interface BlocksTable {
   // Milliseconds since the epoch.
   createdAt: number;
   updatedAt: number;
+  // The session this block shows, or null. Not a foreign key: it may name a session that is gone,
+  // which the consistency checker detaches.
+  sessionId: string | null;
+}
+
+export type SessionStatus = 'init' | 'running' | 'disconnected' | 'done';
+
+export type SessionBackend = 'pty' | 'tmux' | 'plain';
+
+export interface SessionsTable {
+  // A uuid minted by the session manager.
+  id: string;
+  // Shown when set; unique per connection.
+  name: string | null;
+  connection: string;
+  backend: SessionBackend;
+  // Changed only by the session manager, through main/sessions/lifecycle.
+  status: SessionStatus;
+  // JSON text of the backend's handle on the shell (e.g. pid and start time); the backend parses it.
+  backendRef: string | null;
+  // Why the session is done, for display and logs.
+  doneReason: string | null;
+  exitCode: number | null;
+  exitSignal: number | null;
+  // The first command typed, shown when there is no name.
+  topic: string | null;
+  cols: number;
+  rows: number;
+  // Wall-clock milliseconds since the epoch, all of them.
+  createdAt: number;
+  // Last focus or input.
+  lastActiveAt: number;
+  lastOutputAt: number | null;
+  // When an unattached session gets reaped: a timestamp, never a countdown.
+  idleDeadline: number | null;
 }
 
 export interface SettingsTable {
@@ -35,6 +70,7 @@ export interface TabsTable {
 
 export interface Database {
   blocks: BlocksTable;
+  sessions: SessionsTable;
   settings: SettingsTable;
   tabs: TabsTable;
 }
@@ -42,6 +78,10 @@ export interface Database {
 export type BlockRow = Selectable<BlocksTable>;
 export type NewBlock = Insertable<BlocksTable>;
 export type BlockUpdate = Updateable<BlocksTable>;
+
+export type SessionRow = Selectable<SessionsTable>;
+export type NewSession = Insertable<SessionsTable>;
+export type SessionUpdate = Updateable<SessionsTable>;
 
 export type SettingRow = Selectable<SettingsTable>;
 export type NewSetting = Insertable<SettingsTable>;

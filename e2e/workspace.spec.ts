@@ -12,6 +12,7 @@ import {
   expectPrompt,
   focusedBlockId,
   layoutSaved,
+  openWorkspace,
   tileBlocks,
   runIn,
   tabNames,
@@ -20,14 +21,6 @@ import {
   visibleBlocks,
   workspaceState,
 } from './fixtures/workspace';
-
-async function openWorkspace(page: Page, url: string): Promise<string> {
-  await page.setViewportSize({ width: 1280, height: 800 });
-  await page.goto(url);
-  const [first] = await expectBlockCount(page, 1);
-  await expectPrompt(page, first!);
-  return first!;
-}
 
 async function box(page: Page, blockId: string) {
   const found = await block(page, blockId).boundingBox();

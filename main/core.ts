@@ -15,9 +15,14 @@ import { ptyBackend } from './backends/pty-backend';
 import type { ShellBackend } from './backends/backend';
 import { resolveShell, shellEnvironment } from './backends/login-shell';
 import { createLogger, type Logger } from './log';
-import { TerminalHost, type TerminalHostOptions } from './terminals/terminal-host';
+import { ConsistencyChecker } from './sessions/consistency-checker';
+import { createMirrorPool } from './sessions/mirror/mirror-pool';
+import type { IdlePolicy } from './sessions/session-info';
+import { SessionManager, type SessionManagerOptions } from './sessions/session-manager';
 import { zoneOptionsFromEnv } from './terminals/zone';
 import { createWorkspaceStore } from './workspace/workspace-store';
+import { listBlocks, setBlockSession } from '../db/repositories/blocks';
+import { countSessions } from '../db/repositories/sessions';
 
 export type CoreOptions = {
   dataDir: string;
@@ -27,7 +32,10 @@ export type CoreOptions = {
   cwd?: string;
   backend?: ShellBackend;
   log?: Logger;
-  zone?: TerminalHostOptions['zone'];
+  zone?: SessionManagerOptions['zone'];
+  idle?: Partial<IdlePolicy>;
+  /** How often the consistency checker runs (default 60 s, or TETHER_CHECK_INTERVAL_MS). */
+  checkIntervalMs?: number;
 };
 
 /** Delivers events to one client (a window, a socket). */
@@ -66,24 +74,56 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       message: `Your shell ${shell.fallbackFrom} could not be run; using ${shell.file} instead.`,
     });
   }
-  const terminals = new TerminalHost({
+  const clients = new Map<string, Caller>();
+  const broadcast: EventSink = (name, payload) => {
+    for (const caller of clients.values()) caller.emit(name, payload);
+  };
+  const mirrors = createMirrorPool({
+    onError: (error) => log.error('the session mirror worker failed; it was restarted', error),
+  });
+  const sessions = new SessionManager({
+    db: opened.db,
     backend: options.backend ?? ptyBackend,
+    mirrors,
     shell: () => shell,
     cwd: options.cwd ?? homedir(),
     env: () => shellEnvironment(process.env, version),
     log,
     zone: { ...zoneOptionsFromEnv(), ...options.zone },
+    idle: options.idle,
+    events: {
+      changed: (session) => broadcast('sessionChanged', { session }),
+      removed: (sessionId) => broadcast('sessionRemoved', { sessionId }),
+      blockChanged: (block) => broadcast('blockChanged', { block }),
+    },
   });
-  const workspace = createWorkspaceStore({ db: opened.db, terminals, log });
+  await sessions.start();
+  await giveBlocksSessions(opened.db, sessions, log);
+  const workspace = createWorkspaceStore({
+    db: opened.db,
+    log,
+    sessions: {
+      closed: (blockIds) => void sessions.blocksClosed(blockIds),
+      createFor: (connection) => sessions.createForBlock(connection),
+      bound: (blockId, sessionId) => sessions.bindNewBlock(blockId, sessionId),
+    },
+  });
   // Repair the stored workspace before any client asks for it. Layout data cannot stop the
   // start (load repairs it); a database that cannot be written is reported to the client that
   // asks, rather than keeping every window from opening.
   await workspace.load().catch((error: unknown) => {
     log.error('could not load the workspace at start-up', error);
   });
-  const handlers = createHandlers({
+  const checker = new ConsistencyChecker({
     db: opened.db,
-    terminals,
+    manager: sessions,
+    log,
+    intervalMs: options.checkIntervalMs ?? checkIntervalFromEnv(),
+  });
+  await checker.start();
+  const handlers = createHandlers({
+    sessions,
+    checker,
     workspace,
     appInfo: () => ({
       version,
@@ -99,19 +139,48 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     notices,
     connect(sink) {
       const caller: Caller = { id: randomUUID(), emit: sink };
+      clients.set(caller.id, caller);
       return {
         id: caller.id,
         call: (name, payload) => dispatch(handlers, name, payload, caller, log),
         dispose() {
-          terminals.detachClient(caller.id);
+          clients.delete(caller.id);
+          sessions.clientGone(caller.id);
         },
       };
     },
     async dispose() {
       // A save in flight finishes (or fails) before its database goes away.
+      checker.stop();
       await workspace.settled();
-      terminals.dispose();
+      await sessions.dispose();
+      await mirrors.dispose();
       await opened.close();
     },
   };
+}
+
+/**
+ * Blocks from before sessions existed show none; each gets a session of its own
+ * the first time this version starts (a database with no sessions yet). Later,
+ * a block without a session is one the user detached, and stays so.
+ */
+async function giveBlocksSessions(
+  db: Parameters<typeof listBlocks>[0],
+  sessions: SessionManager,
+  log: Logger,
+): Promise<void> {
+  if ((await countSessions(db)) > 0) return;
+  for (const block of await listBlocks(db)) {
+    if (block.sessionId) continue;
+    const sessionId = await sessions.createForBlock(block.connection);
+    await setBlockSession(db, block.id, sessionId);
+    await sessions.bindNewBlock(block.id, sessionId);
+    log.info(`block ${block.id} now shows new session ${sessionId}`);
+  }
+}
+
+function checkIntervalFromEnv(): number | undefined {
+  const value = Number(process.env.TETHER_CHECK_INTERVAL_MS);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
 }

@@ -29,6 +29,8 @@ const Id = z.uuid();
 /** Terminal sizes a real screen can have; xterm.js itself caps at 2000×1000-ish. */
 const Cols = z.number().int().min(2).max(2000);
 const Rows = z.number().int().min(1).max(1000);
+/** A session name as sent; main trims it and checks it with `nameProblem`. */
+const Name = z.string().max(256);
 /** One write of user input (a paste included) is capped so a runaway paste can't exhaust memory. */
 export const MAX_INPUT_CHARS = 1 << 20;
 
@@ -36,21 +38,56 @@ export type BlockInfo = {
   id: string;
   connection: string;
   createdAt: number;
+  /** The session the block shows, or null when it is detached. */
+  sessionId: string | null;
 };
 
-/** What a shell is doing right now. */
-export type TerminalState =
-  | { status: 'running'; pid: number; shell: string }
-  | { status: 'exited'; exitCode: number | null; signal: number | null; shell: string };
+/** DESIGN.md §3: init → running ⇄ disconnected → done; only a restart leaves done. */
+export type SessionStatus = 'init' | 'running' | 'disconnected' | 'done';
+
+export type SessionInfo = {
+  id: string;
+  /** Set by the user; unique per connection. */
+  name: string | null;
+  /** What to show: the name, else the topic, else the first 8 characters of the id. */
+  displayName: string;
+  connection: string;
+  backend: 'pty' | 'tmux' | 'plain';
+  status: SessionStatus;
+  /** Why a session is done (the shell exited, the app restarted...), for people. */
+  doneReason: string | null;
+  exitCode: number | null;
+  exitSignal: number | null;
+  /** The first command typed, shown when there is no name. */
+  topic: string | null;
+  /** The shell's size, which follows the block that was active last. */
+  cols: number;
+  rows: number;
+  sizedBy: string | null;
+  /** Blocks showing the session, in any window. */
+  attachedBlocks: string[];
+  createdAt: number;
+  lastActiveAt: number;
+  lastOutputAt: number | null;
+};
 
 export type AttachReply = {
-  /** The output stream this block now follows. */
+  /** The session's output stream, which this block now follows. */
   zone: string;
-  /** Recent output to paint before live chunks (raw terminal bytes). */
+  /** The session's screen, scrollback and modes, as terminal bytes to paint before live chunks. */
   snapshot: Uint8Array;
-  /** Stream offset the snapshot ends at; live chunks continue from here. */
+  /** Stream offset the snapshot reflects; live chunks continue from here. */
   offset: number;
-  state: TerminalState;
+  session: SessionInfo;
+};
+
+/** What the consistency checker found and repaired, since the core started. */
+export type CheckerReport = {
+  runs: number;
+  lastRunAt: number | null;
+  lastDurationMs: number | null;
+  /** Repairs by kind (e.g. danglingBlock, backendGone, idleReaped), counted over all runs. */
+  repairs: Record<string, number>;
 };
 
 /** The saved workspace and its blocks, repaired where the stored copy was unusable. */
@@ -82,7 +119,7 @@ export type OutputEvent = {
   data: Uint8Array;
 };
 
-export type StateEvent = { zone: string; state: TerminalState };
+export type SessionEvent = { session: SessionInfo };
 
 // ---------- the tables ----------
 
@@ -97,37 +134,92 @@ export const requests = {
    * name is closed (its shell ends). Checked by `parseWorkspace`.
    */
   saveWorkspace: request(z.object({ workspace: z.unknown() }).strict(), phantom<void>()),
-  /** A new block, to be placed in a layout by the next saveWorkspace. */
-  createBlock: request(z.object({ connection: z.literal('local') }).strict(), phantom<BlockInfo>()),
-  /** Follow a block's terminal, starting its shell if none runs. */
+  /**
+   * A new block, to be placed in a layout by the next saveWorkspace: showing
+   * `sessionId` (open in a new pane), else a new session of its own.
+   */
+  createBlock: request(
+    z.object({ connection: z.literal('local'), sessionId: Id.optional() }).strict(),
+    phantom<BlockInfo>(),
+  ),
+  /** Follow the session a block shows: its snapshot, then live output. */
   attachBlock: request(
     z.object({ blockId: Id, cols: Cols, rows: Rows }).strict(),
     phantom<AttachReply>(),
   ),
-  /** Start a fresh shell for a block whose shell has exited or failed. */
-  restartBlock: request(
-    z.object({ blockId: Id, cols: Cols, rows: Rows }).strict(),
+  /** Show another session in a block (on the block's connection), then follow it. */
+  attachSession: request(
+    z.object({ blockId: Id, sessionId: Id, cols: Cols, rows: Rows }).strict(),
     phantom<AttachReply>(),
   ),
-  /** Stop following a zone (the shell keeps running). */
-  detachZone: request(z.object({ zone: Id }).strict(), phantom<void>()),
+  /** Stop showing a session in a block; the session keeps running. */
+  detachBlock: request(z.object({ blockId: Id }).strict(), phantom<BlockInfo>()),
+  /** A new shell under a done session (same id), followed by the block. */
+  restartSession: request(
+    z.object({ sessionId: Id, blockId: Id, cols: Cols, rows: Rows }).strict(),
+    phantom<AttachReply>(),
+  ),
+  /** A new session on a connection, optionally named; nothing shows it yet. */
+  createSession: request(
+    z.object({ connection: z.literal('local'), name: Name.nullable().optional() }).strict(),
+    phantom<SessionInfo>(),
+  ),
+  /** Sessions, most recently active first; only one connection's when given. */
+  listSessions: request(
+    z.object({ connection: z.string().max(512).optional() }).strict(),
+    phantom<SessionInfo[]>(),
+  ),
+  sessionInfo: request(z.object({ sessionId: Id }).strict(), phantom<SessionInfo>()),
+  /** Name a session (null clears it); names are unique per connection. */
+  renameSession: request(
+    z.object({ sessionId: Id, name: Name.nullable() }).strict(),
+    phantom<SessionInfo>(),
+  ),
+  /** End a session's shell and forget it; blocks showing it become detached. */
+  deleteSession: request(z.object({ sessionId: Id }).strict(), phantom<void>()),
+  /** A block was focused or typed in: the session's activity time, and its size follows the block. */
+  recordActivity: request(
+    z
+      .object({
+        sessionId: Id,
+        blockId: Id,
+        kind: z.enum(['focus', 'input']),
+        cols: Cols,
+        rows: Rows,
+      })
+      .strict(),
+    phantom<void>(),
+  ),
+  /** The consistency checker's counters. */
+  checkerReport: request(z.object({}).strict(), phantom<CheckerReport>()),
+  /** Stop following a zone for one block. */
+  detachZone: request(z.object({ zone: Id, blockId: Id }).strict(), phantom<void>()),
   /**
    * Send user input (keys, pastes) to the shell behind a zone. `binary` input
    * (legacy mouse reports) is a string of byte values, sent as those bytes.
    */
   writeZone: request(
     z
-      .object({ zone: Id, data: z.string().max(MAX_INPUT_CHARS), binary: z.boolean().optional() })
+      .object({
+        zone: Id,
+        blockId: Id,
+        data: z.string().max(MAX_INPUT_CHARS),
+        binary: z.boolean().optional(),
+      })
       .strict(),
     phantom<void>(),
   ),
-  /** Resize the shell behind a zone. */
-  resizeZone: request(z.object({ zone: Id, cols: Cols, rows: Rows }).strict(), phantom<void>()),
-  /** Acknowledge output bytes painted, for flow control. */
+  /** A block's size changed; the shell follows it if the block was active last. */
+  resizeZone: request(
+    z.object({ zone: Id, blockId: Id, cols: Cols, rows: Rows }).strict(),
+    phantom<void>(),
+  ),
+  /** Acknowledge output bytes a block painted, for flow control. */
   ackZone: request(
     z
       .object({
         zone: Id,
+        blockId: Id,
         bytes: z
           .number()
           .int()
@@ -142,8 +234,12 @@ export const requests = {
 export const events = {
   /** Output of a zone, batched; offsets are contiguous per zone. */
   zoneOutput: event<OutputEvent>(),
-  /** A zone's shell changed state (exited, failed, restarted). */
-  zoneState: event<StateEvent>(),
+  /** A session changed (status, name, size, attached blocks). */
+  sessionChanged: event<SessionEvent>(),
+  /** A session was deleted (by the user or the reaper). */
+  sessionRemoved: event<{ sessionId: string }>(),
+  /** A block's session changed without the window asking (its session was deleted, a repair). */
+  blockChanged: event<{ block: BlockInfo }>(),
   /** Something the user should read. */
   notice: event<Notice>(),
 };
@@ -171,6 +267,10 @@ export type ErrorCode =
   | 'shell_not_found'
   | 'spawn_failed'
   | 'not_running'
+  | 'detached'
+  | 'wrong_connection'
+  | 'name_taken'
+  | 'invalid_name'
   /** The database could not be read or written; nothing of the request was stored. */
   | 'storage_failed'
   | 'internal';

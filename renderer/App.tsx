@@ -1,6 +1,7 @@
 /**
  * The window: banners on top, the workspace below. Loads the app info and the
- * workspace once; a workspace that cannot be loaded shows why instead.
+ * workspace once, and follows the sessions; a workspace that cannot be loaded
+ * shows why instead.
  */
 import { useAtomValue, useSetAtom } from 'jotai';
 import { useEffect, useState } from 'react';
@@ -9,6 +10,7 @@ import { getClient } from './api/client';
 import { ConnectionBanner } from './banners/ConnectionBanner';
 import { NoticeBanner } from './banners/NoticeBanner';
 import { Workspace } from './layout/Workspace';
+import { followSessions } from './state/sessions';
 import { addNoticesAtom, appInfoAtom, store } from './state/store';
 import { rememberBlocks, saver, workspaceAtom } from './state/workspace';
 import { registerWorkspaceProbe } from './term/test-seam';
@@ -23,6 +25,7 @@ export function App() {
   useEffect(() => {
     let current = true;
     const client = getClient();
+    const stopFollowing = followSessions(client);
     // Independent loads: missing app info must not keep the terminals from showing.
     client.request('appInfo', {}).then(
       (info) => {
@@ -54,6 +57,7 @@ export function App() {
     window.addEventListener('pagehide', flush);
     return () => {
       current = false;
+      stopFollowing();
       withdrawProbe();
       window.removeEventListener('pagehide', flush);
     };

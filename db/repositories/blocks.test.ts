@@ -1,13 +1,39 @@
 import { describe, expect, it } from 'vitest';
 import { useTempDatabase } from '../testing/temp-database';
-import { deleteBlock, deleteBlocks, getBlock, insertBlock, listBlocks } from './blocks';
+import {
+  deleteBlock,
+  deleteBlocks,
+  detachBlocksFromSession,
+  getBlock,
+  insertBlock,
+  listBlocks,
+  listBlocksBySession,
+  setBlockSession,
+} from './blocks';
 
 const database = useTempDatabase();
 
 describe('insertBlock', () => {
-  it('returns the stored row, filling in the default connection', async () => {
+  it('returns the stored row, filling in the default connection and no session', async () => {
     const row = await insertBlock(database(), { id: 'a', createdAt: 100, updatedAt: 200 });
-    expect(row).toEqual({ id: 'a', connection: 'local', createdAt: 100, updatedAt: 200 });
+    expect(row).toEqual({
+      id: 'a',
+      connection: 'local',
+      createdAt: 100,
+      updatedAt: 200,
+      sessionId: null,
+    });
+  });
+
+  it('keeps a session id it is given', async () => {
+    const row = await insertBlock(database(), {
+      id: 'a',
+      createdAt: 1,
+      updatedAt: 1,
+      sessionId: 's',
+    });
+    expect(row.sessionId).toBe('s');
+    expect((await listBlocks(database()))[0]?.sessionId).toBe('s');
   });
 
   it('keeps an explicit connection', async () => {
@@ -105,5 +131,56 @@ describe('deleteBlocks', () => {
       .execute();
     expect(await deleteBlocks(database(), ids.slice(1))).toBe(1199);
     expect((await listBlocks(database())).map((block) => block.id)).toEqual(['block-0']);
+  });
+});
+
+describe('setBlockSession', () => {
+  it('attaches a block to a session and detaches it with null', async () => {
+    await insertBlock(database(), { id: 'a', createdAt: 1, updatedAt: 1 });
+
+    expect(await setBlockSession(database(), 'a', 's')).toBe(true);
+    expect((await getBlock(database(), 'a'))?.sessionId).toBe('s');
+    expect(await setBlockSession(database(), 'a', null)).toBe(true);
+    expect((await getBlock(database(), 'a'))?.sessionId).toBeNull();
+  });
+
+  it('reports false for an unknown block', async () => {
+    expect(await setBlockSession(database(), 'missing', 's')).toBe(false);
+  });
+
+  it('accepts an id that names no session, for the consistency checker to find', async () => {
+    await insertBlock(database(), { id: 'a', createdAt: 1, updatedAt: 1 });
+    expect(await setBlockSession(database(), 'a', 'no-such-session')).toBe(true);
+    expect((await getBlock(database(), 'a'))?.sessionId).toBe('no-such-session');
+  });
+});
+
+describe('listBlocksBySession', () => {
+  it('lists the blocks showing one session, oldest first', async () => {
+    await insertBlock(database(), { id: 'late', createdAt: 3, updatedAt: 3, sessionId: 's' });
+    await insertBlock(database(), { id: 'early', createdAt: 1, updatedAt: 1, sessionId: 's' });
+    await insertBlock(database(), { id: 'other', createdAt: 2, updatedAt: 2, sessionId: 't' });
+    await insertBlock(database(), { id: 'none', createdAt: 2, updatedAt: 2 });
+
+    const ids = (await listBlocksBySession(database(), 's')).map((block) => block.id);
+    expect(ids).toEqual(['early', 'late']);
+    expect(await listBlocksBySession(database(), 'missing')).toEqual([]);
+  });
+});
+
+describe('detachBlocksFromSession', () => {
+  it('detaches every block showing the session and counts them', async () => {
+    await insertBlock(database(), { id: 'a', createdAt: 1, updatedAt: 1, sessionId: 's' });
+    await insertBlock(database(), { id: 'b', createdAt: 1, updatedAt: 1, sessionId: 's' });
+    await insertBlock(database(), { id: 'c', createdAt: 1, updatedAt: 1, sessionId: 't' });
+
+    expect(await detachBlocksFromSession(database(), 's')).toBe(2);
+    expect(await detachBlocksFromSession(database(), 's')).toBe(0);
+    const rows = await listBlocks(database());
+    expect(rows.map((block) => [block.id, block.sessionId])).toEqual([
+      ['a', null],
+      ['b', null],
+      ['c', 't'],
+    ]);
   });
 });

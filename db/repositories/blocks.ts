@@ -1,5 +1,5 @@
-// Reads and writes terminal blocks. Each function takes the database (or a transaction) first, so
-// callers can group several calls into one transaction.
+// Reads and writes terminal blocks and which session each one shows. Each function takes the
+// database (or a transaction) first, so callers can group several calls into one transaction.
 import type { Kysely } from 'kysely';
 import type { BlockRow, Database, NewBlock } from '../schema';
 
@@ -34,4 +34,44 @@ export async function deleteBlocks(db: Kysely<Database>, ids: readonly string[])
     deleted += result.numDeletedRows;
   }
   return Number(deleted);
+}
+
+// Points a block at a session, or detaches it with null. Returns whether the block exists.
+export async function setBlockSession(
+  db: Kysely<Database>,
+  blockId: string,
+  sessionId: string | null,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('blocks')
+    .set({ sessionId })
+    .where('id', '=', blockId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
+export async function listBlocksBySession(
+  db: Kysely<Database>,
+  sessionId: string,
+): Promise<BlockRow[]> {
+  return db
+    .selectFrom('blocks')
+    .selectAll()
+    .where('sessionId', '=', sessionId)
+    .orderBy('createdAt')
+    .orderBy('id')
+    .execute();
+}
+
+// Detaches every block showing the session, as when it is deleted. Returns how many there were.
+export async function detachBlocksFromSession(
+  db: Kysely<Database>,
+  sessionId: string,
+): Promise<number> {
+  const result = await db
+    .updateTable('blocks')
+    .set({ sessionId: null })
+    .where('sessionId', '=', sessionId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
 }

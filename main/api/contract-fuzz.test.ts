@@ -34,13 +34,22 @@ function malformed(name: RequestName): unknown[] {
     appInfo: {},
     loadWorkspace: {},
     saveWorkspace: { workspace },
-    createBlock: { connection: 'local' },
+    createBlock: { connection: 'local', sessionId: zone },
     attachBlock: { blockId, cols: 80, rows: 24 },
-    restartBlock: { blockId, cols: 80, rows: 24 },
-    detachZone: { zone },
-    writeZone: { zone, data: 'x' },
-    resizeZone: { zone, cols: 80, rows: 24 },
-    ackZone: { zone, bytes: 1 },
+    attachSession: { blockId, sessionId: zone, cols: 80, rows: 24 },
+    detachBlock: { blockId },
+    restartSession: { sessionId: zone, blockId, cols: 80, rows: 24 },
+    createSession: { connection: 'local', name: 'fuzz' },
+    listSessions: { connection: 'local' },
+    sessionInfo: { sessionId: zone },
+    renameSession: { sessionId: zone, name: 'fuzzed' },
+    deleteSession: { sessionId: zone },
+    recordActivity: { sessionId: zone, blockId, kind: 'focus', cols: 80, rows: 24 },
+    checkerReport: {},
+    detachZone: { zone, blockId },
+    writeZone: { zone, blockId, data: 'x' },
+    resizeZone: { zone, blockId, cols: 80, rows: 24 },
+    ackZone: { zone, blockId, bytes: 1 },
   };
   const valid = base[name];
   const cases: unknown[] = [null, undefined, 42, 'text', [], [valid], { ...valid, extra: 1 }];
@@ -114,7 +123,7 @@ describe('contract fuzzing', () => {
       ok: false,
       error: { code: 'not_found' },
     });
-    expect(await client.call('writeZone', { zone: unknownId, data: 'x' })).toMatchObject({
+    expect(await client.call('writeZone', { zone: unknownId, blockId, data: 'x' })).toMatchObject({
       ok: false,
       error: { code: 'not_found' },
     });
@@ -123,7 +132,7 @@ describe('contract fuzzing', () => {
 
   it('still runs the shell after all of that', async () => {
     // Some fuzzed payloads were valid input (typed text): clear the line first.
-    await client.request('writeZone', { zone, data: '\x15echo alive-$((20+1))\r' });
+    await client.request('writeZone', { zone, blockId, data: '\x15echo alive-$((20+1))\r' });
     await client.untilText(zone, /alive-21/);
   });
 });

@@ -1,58 +1,71 @@
 /**
  * The contract's implementation: one handler per request, checked against the
  * contract with `satisfies`, so a missing or mistyped handler fails to compile.
- * Handlers receive validated payloads; they translate to the terminal host and
- * the database and nothing more.
+ * Handlers receive validated payloads; they translate to the session manager,
+ * the workspace store and the checker, and nothing more.
  */
-import type { Kysely } from 'kysely';
-import type { AppInfo, TerminalState } from '../../preload/contract';
-import { getBlock } from '../../db/repositories/blocks';
-import type { Database } from '../../db/schema';
-import type { TerminalClient, TerminalHost } from '../terminals/terminal-host';
+import type { AppInfo } from '../../preload/contract';
+import { TetherError } from '../../preload/tether-error';
+import type { ConsistencyChecker } from '../sessions/consistency-checker';
+import type { SessionClient, SessionManager } from '../sessions/session-manager';
 import type { WorkspaceStore } from '../workspace/workspace-store';
 import type { Caller, Handlers } from './dispatch';
-import { TetherError } from '../../preload/tether-error';
 
 export type HandlerDeps = {
-  db: Kysely<Database>;
-  terminals: TerminalHost;
+  sessions: SessionManager;
+  checker: ConsistencyChecker;
   workspace: WorkspaceStore;
   appInfo: () => AppInfo;
 };
 
-/** The terminal host's view of a caller: output and state become contract events. */
-export function terminalClientOf(caller: Caller): TerminalClient {
+/** A caller as a follower of zones: output becomes `zoneOutput` events. */
+export function sessionClientOf(caller: Caller): SessionClient {
   return {
     id: caller.id,
     output: (zone: string, offset: number, data: Buffer) =>
       caller.emit('zoneOutput', { zone, offset, data }),
-    state: (zone: string, state: TerminalState) => caller.emit('zoneState', { zone, state }),
   };
 }
 
-export function createHandlers({ db, terminals, workspace, appInfo }: HandlerDeps) {
-  async function requireBlock(blockId: string): Promise<void> {
-    if (!(await getBlock(db, blockId))) throw new TetherError('not_found', `No block ${blockId}.`);
-  }
-
+export function createHandlers({ sessions, checker, workspace, appInfo }: HandlerDeps) {
   return {
     appInfo: () => appInfo(),
     // Straight into the store's queue, with no await first, so requests keep their arrival order.
     loadWorkspace: () => workspace.load(),
     saveWorkspace: (payload) => workspace.save(payload.workspace),
-    createBlock: ({ connection }) => workspace.createBlock(connection),
-    attachBlock: async ({ blockId, cols, rows }, caller) => {
-      await requireBlock(blockId);
-      return terminals.attach(blockId, terminalClientOf(caller), cols, rows);
+    createBlock: async ({ connection, sessionId }) => {
+      if (sessionId !== undefined) {
+        const session = sessions.infoOf(sessionId);
+        if (session.connection !== connection) {
+          throw new TetherError(
+            'wrong_connection',
+            `Session ${sessionId.slice(0, 8)} runs on ${session.connection}, not on ${connection}.`,
+          );
+        }
+      }
+      const target = sessionId ?? (await sessions.createForBlock(connection));
+      return workspace.createBlock(connection, target);
     },
-    restartBlock: async ({ blockId, cols, rows }, caller) => {
-      await requireBlock(blockId);
-      return terminals.restart(blockId, terminalClientOf(caller), cols, rows);
-    },
-    detachZone: ({ zone }, caller) => terminals.detach(zone, caller.id),
-    writeZone: ({ zone, data, binary }, caller) =>
-      terminals.write(zone, caller.id, binary ? Buffer.from(data, 'latin1') : data),
-    resizeZone: ({ zone, cols, rows }, caller) => terminals.resize(zone, caller.id, cols, rows),
-    ackZone: ({ zone, bytes }, caller) => terminals.ack(zone, caller.id, bytes),
+    attachBlock: ({ blockId, cols, rows }, caller) =>
+      sessions.attach(blockId, null, sessionClientOf(caller), cols, rows),
+    attachSession: ({ blockId, sessionId, cols, rows }, caller) =>
+      sessions.attach(blockId, sessionId, sessionClientOf(caller), cols, rows),
+    detachBlock: ({ blockId }, caller) => sessions.detachBlock(blockId, caller.id),
+    restartSession: ({ sessionId, blockId, cols, rows }, caller) =>
+      sessions.restart(sessionId, blockId, sessionClientOf(caller), cols, rows),
+    createSession: ({ connection, name }) => sessions.create(connection, name),
+    listSessions: ({ connection }) => sessions.list(connection),
+    sessionInfo: ({ sessionId }) => sessions.infoOf(sessionId),
+    renameSession: ({ sessionId, name }) => sessions.rename(sessionId, name),
+    deleteSession: ({ sessionId }) => sessions.delete(sessionId),
+    recordActivity: ({ sessionId, blockId, cols, rows }) =>
+      sessions.recordActivity(sessionId, blockId, cols, rows),
+    checkerReport: () => checker.report(),
+    detachZone: ({ zone, blockId }, caller) => sessions.detachZone(zone, blockId, caller.id),
+    writeZone: ({ zone, blockId, data, binary }, caller) =>
+      sessions.write(zone, blockId, caller.id, binary ? Buffer.from(data, 'latin1') : data),
+    resizeZone: ({ zone, blockId, cols, rows }, caller) =>
+      sessions.resize(zone, blockId, caller.id, cols, rows),
+    ackZone: ({ zone, blockId, bytes }, caller) => sessions.ack(zone, blockId, caller.id, bytes),
   } satisfies Handlers;
 }

@@ -123,6 +123,12 @@ export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {
     return { snapshot: this.replay.contents(), offset: this.end };
   }
 
+  /** The repaint and the offset it ends at, without following (a second block of a follower). */
+  replaySnapshot(): { snapshot: Buffer; offset: number } {
+    this.flush();
+    return { snapshot: this.replay.contents(), offset: this.end };
+  }
+
   detach(subscriberId: string): boolean {
     const removed = this.subscriptions.delete(subscriberId);
     if (removed) this.updatePressure();

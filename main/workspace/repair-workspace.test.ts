@@ -22,7 +22,7 @@ function row(name: string, blockId = randomUUID(), overrides: Partial<TabRow> = 
 }
 
 function block(id: string, createdAt = 1): BlockRow {
-  return { id, connection: 'local', createdAt, updatedAt: createdAt };
+  return { id, connection: 'local', createdAt, updatedAt: createdAt, sessionId: null };
 }
 
 describe('repairWorkspace', () => {

@@ -14,7 +14,6 @@ import type { BlockInfo, WorkspaceReply } from '../../preload/contract';
 import { LAYOUT_VERSION, leafIds, parseWorkspace, type Workspace } from '../../preload/layout';
 import { TetherError } from '../../preload/tether-error';
 import type { Logger } from '../log';
-import type { TerminalHost } from '../terminals/terminal-host';
 import { repairWorkspace } from './repair-workspace';
 import { createSerialQueue } from './serial-queue';
 
@@ -24,14 +23,25 @@ export type WorkspaceStore = {
   /** Check and store a client's workspace; blocks it no longer names are deleted and closed. */
   save(value: unknown): Promise<void>;
   /** A new block, for a following save to place in a layout. */
-  createBlock(connection: 'local'): Promise<BlockInfo>;
+  createBlock(connection: 'local', sessionId: string): Promise<BlockInfo>;
   /** Resolves once everything queued so far has finished (before closing the database). */
   settled(): Promise<void>;
 };
 
+/** The session side of a block's life, as the workspace needs it. */
+export type BlockSessions = {
+  /** Blocks deleted from the layout: detach them (their sessions keep running). */
+  closed(blockIds: string[]): void;
+  /** A new session for a block the workspace must (re)create. */
+  createFor(connection: string): Promise<string>;
+  /** After the block row exists: the session counts it as attached. */
+  bound(blockId: string, sessionId: string): Promise<void>;
+};
+
 export type WorkspaceStoreOptions = {
   db: Kysely<Database>;
-  terminals: Pick<TerminalHost, 'close'>;
+  /** What blocks show: closed blocks are detached from it, recreated blocks get a session. */
+  sessions: BlockSessions;
   log: Logger;
 };
 
@@ -40,7 +50,7 @@ const MAX_WARNINGS = 20;
 
 export function createWorkspaceStore({
   db,
-  terminals,
+  sessions,
   log,
 }: WorkspaceStoreOptions): WorkspaceStore {
   const queue = createSerialQueue();
@@ -71,6 +81,11 @@ export function createWorkspaceStore({
     if (missing.length > 0) log.warn('workspace: recreating blocks its layouts name', missing);
     if (unnamed.length > 0) log.info('workspace: deleting blocks no layout names', unnamed);
 
+    // Sessions first: the block rows below are written in one transaction, which must not
+    // wait on another write through the same connection.
+    const sessionOf = new Map<string, string>();
+    for (const id of missing) sessionOf.set(id, await sessions.createFor('local'));
+
     if (repaired.changed || missing.length > 0 || unnamed.length > 0) {
       const now = Date.now();
       await guard('The repaired workspace could not be saved', () =>
@@ -80,13 +95,15 @@ export function createWorkspaceStore({
             await setActiveTabId(transaction, workspace.activeTabId);
           }
           for (const id of missing) {
-            const block = { id, connection: 'local', createdAt: now, updatedAt: now };
+            const sessionId = sessionOf.get(id) ?? null;
+            const block = { id, connection: 'local', sessionId, createdAt: now, updatedAt: now };
             rows.set(id, await insertBlock(transaction, block));
           }
           await deleteBlocks(transaction, unnamed);
         }),
       );
-      for (const id of unnamed) terminals.close(id);
+      if (unnamed.length > 0) sessions.closed(unnamed);
+      for (const [blockId, sessionId] of sessionOf) await sessions.bound(blockId, sessionId);
     }
     return {
       workspace,
@@ -119,14 +136,15 @@ export function createWorkspaceStore({
     );
     for (const id of named) unplaced.delete(id);
     // Only after the commit: a failed save must leave every shell running.
-    for (const id of closed) terminals.close(id);
+    if (closed.length > 0) sessions.closed(closed);
   }
 
-  async function create(connection: 'local'): Promise<BlockInfo> {
+  async function create(connection: 'local', sessionId: string): Promise<BlockInfo> {
     const now = Date.now();
     const row = await guard('The new terminal could not be stored', () =>
-      insertBlock(db, { id: randomUUID(), connection, createdAt: now, updatedAt: now }),
+      insertBlock(db, { id: randomUUID(), connection, sessionId, createdAt: now, updatedAt: now }),
     );
+    await sessions.bound(row.id, sessionId);
     unplaced.add(row.id);
     return blockInfo(row);
   }
@@ -154,7 +172,7 @@ export function createWorkspaceStore({
       }
       return queue.run(() => store(parsed.value));
     },
-    createBlock: (connection) => queue.run(() => create(connection)),
+    createBlock: (connection, sessionId) => queue.run(() => create(connection, sessionId)),
     settled: () => queue.run(async () => {}),
   };
 }
@@ -177,6 +195,6 @@ function tabRows(workspace: Workspace, now: number): NewTab[] {
   }));
 }
 
-function blockInfo({ id, connection, createdAt }: BlockRow): BlockInfo {
-  return { id, connection, createdAt };
+function blockInfo({ id, connection, createdAt, sessionId }: BlockRow): BlockInfo {
+  return { id, connection, createdAt, sessionId };
 }

@@ -45,7 +45,25 @@ describe('createClient', () => {
       zone: '7d1f4f4e-8a51-4bb4-9e8c-0ea0f3c1d6a2',
       snapshot: new Uint8Array([104, 105]),
       offset: 2,
-      state: { status: 'running', pid: 42, shell: '/bin/bash' },
+      session: {
+        id: '7d1f4f4e-8a51-4bb4-9e8c-0ea0f3c1d6a2',
+        name: null,
+        displayName: '7d1f4f4e',
+        connection: 'local',
+        backend: 'pty',
+        status: 'running',
+        doneReason: null,
+        exitCode: null,
+        exitSignal: null,
+        topic: null,
+        cols: 80,
+        rows: 24,
+        sizedBy: null,
+        attachedBlocks: [],
+        createdAt: 1,
+        lastActiveAt: 1,
+        lastOutputAt: null,
+      },
     };
     const fake = fakeBridge(() => ok(attached));
     const client = createClient(fake.bridge);
@@ -92,7 +110,10 @@ describe('createClient', () => {
     );
     const client = createClient(fake.bridge);
     const zone = '7d1f4f4e-8a51-4bb4-9e8c-0ea0f3c1d6a2';
-    const writes = ['l', 's', '\r'].map((data) => client.request('writeZone', { zone, data }));
+    const blockId = 'c0ffee00-0000-4000-8000-000000000000';
+    const writes = ['l', 's', '\r'].map((data) =>
+      client.request('writeZone', { zone, blockId, data }),
+    );
     expect(fake.calls.map((call) => (call.payload as { data: string }).data)).toEqual([
       'l',
       's',

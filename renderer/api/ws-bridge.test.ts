@@ -70,7 +70,7 @@ describe('createWebSocketBridge', () => {
     const host = fakeHost();
     const bridge = createWebSocketBridge('ws://host/ws', host.factory);
     host.open();
-    const reply = bridge.requests.detachZone({ zone: 'z' });
+    const reply = bridge.requests.detachZone({ zone: 'z', blockId: 'b' });
     const error = { code: 'not_found', message: 'No such zone' } as const;
     host.reply({ t: 'res', id: 1, ok: false, error });
     await expect(reply).resolves.toEqual({ ok: false, error });

@@ -1,20 +1,24 @@
 /**
- * A terminal block: a header (title, connection, actions) over a TermWrap,
- * plus the overlay shown when the shell has ended or could not be attached.
- * The component mounts and disposes the TermWrap, tells it when it is shown
- * or focused, and mirrors what it reports.
+ * A terminal block: a header (session indicator, title, connection, actions)
+ * over a TermWrap, plus what covers it when its session is done, could not be
+ * attached, or when the block shows no session at all. The component mounts
+ * and disposes the TermWrap, tells it when it is shown or focused, and
+ * mirrors what it reports.
  */
 import { useAtomValue } from 'jotai';
 import { useEffect, useRef, useState } from 'react';
-import type { TerminalState } from '../../preload/contract';
+import type { SessionInfo } from '../../preload/contract';
 import type { TetherError } from '../../preload/tether-error';
 import { getClient } from '../api/client';
-import { closeBlock, splitBlock } from '../layout/commands';
-import { withShortcut, type Platform } from '../layout/shortcuts';
-import { dispatchLayout, focusRequestAtom, requestFocus } from '../state/workspace';
+import type { Platform } from '../layout/shortcuts';
+import { createSession, showSession } from '../sessions/commands';
+import { NoSession } from '../sessions/NoSession';
+import { SessionIndicator } from '../sessions/SessionIndicator';
+import { setBlockSession } from '../state/sessions';
+import { dispatchLayout, focusRequestAtom } from '../state/workspace';
 import { TermWrap } from '../term/term-wrap';
+import { BlockActions } from './BlockActions';
 import { exitMessage } from './exit-message';
-import { CloseIcon, MagnifyIcon, RestoreIcon, SplitDownIcon, SplitRightIcon } from './icons';
 
 type Props = {
   blockId: string;
@@ -33,7 +37,8 @@ export function TerminalBlock(props: Props) {
   const { blockId, connection, focused, visible, magnified, shared, platform } = props;
   const hostRef = useRef<HTMLDivElement>(null);
   const wrapRef = useRef<TermWrap | null>(null);
-  const [state, setState] = useState<TerminalState | null>(null);
+  const [session, setSession] = useState<SessionInfo | null>(null);
+  const [detached, setDetached] = useState(false);
   const [title, setTitle] = useState('');
   const [error, setError] = useState<TetherError | null>(null);
   const focusRequest = useAtomValue(focusRequestAtom);
@@ -42,12 +47,20 @@ export function TerminalBlock(props: Props) {
     const host = hostRef.current;
     if (!host) return;
     const wrap = new TermWrap(host, getClient(), blockId, {
-      onState: (next) => {
-        setState(next);
+      onSession: (next) => {
+        setSession(next);
+        setDetached(false);
         setError(null);
+        setBlockSession(blockId, next.id);
       },
       onTitle: setTitle,
       onError: setError,
+      onDetached: () => {
+        setSession(null);
+        setDetached(true);
+        setError(null);
+        setBlockSession(blockId, null);
+      },
     });
     wrapRef.current = wrap;
     void wrap.attach();
@@ -76,6 +89,17 @@ export function TerminalBlock(props: Props) {
     wrap.focus();
   };
 
+  /** Show a session in this block, then give the terminal the keyboard. */
+  const show = async (sessionId: string) => {
+    const wrap = wrapRef.current;
+    if (wrap && (await showSession(() => wrap.switchTo(sessionId)))) wrap.focus();
+  };
+
+  const createAndShow = async () => {
+    const created = await createSession(connection);
+    if (created) await show(created.id);
+  };
+
   const label = title || connection;
   const className = `terminal-block${focused ? ' focused' : ''}`;
   return (
@@ -89,69 +113,35 @@ export function TerminalBlock(props: Props) {
       onMouseDown={() => dispatchLayout({ type: 'focus', blockId })}
     >
       <header className="block-header">
+        <SessionIndicator session={session} detached={detached} />
         <span className="block-title" title={label}>
           {label}
         </span>
         <span className="block-connection" aria-label="Connection">
           {connection}
         </span>
-        <span className="block-actions">
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Split right"
-            title={withShortcut('Split right', 'splitRight', platform)}
-            onClick={() => void splitBlock(blockId, 'right')}
-          >
-            <SplitRightIcon />
-          </button>
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Split down"
-            title={withShortcut('Split down', 'splitDown', platform)}
-            onClick={() => void splitBlock(blockId, 'down')}
-          >
-            <SplitDownIcon />
-          </button>
-          {shared ? (
-            <button
-              type="button"
-              className="icon-button"
-              aria-label={magnified ? 'Restore' : 'Magnify'}
-              aria-pressed={magnified}
-              title={withShortcut(magnified ? 'Restore' : 'Magnify', 'toggleMagnify', platform)}
-              onClick={() => {
-                dispatchLayout({ type: 'toggleMagnify', blockId });
-                requestFocus();
-              }}
-            >
-              {magnified ? <RestoreIcon /> : <MagnifyIcon />}
-            </button>
-          ) : null}
-          <button
-            type="button"
-            className="icon-button"
-            aria-label="Close block"
-            title={withShortcut('Close', 'closeBlock', platform)}
-            onClick={() => void closeBlock(blockId)}
-          >
-            <CloseIcon />
-          </button>
-        </span>
+        <BlockActions
+          blockId={blockId}
+          hasSession={session !== null}
+          magnified={magnified}
+          shared={shared}
+          platform={platform}
+        />
       </header>
       <div className="block-body">
         <div className="terminal-host" ref={hostRef} />
-        {error ? (
+        {detached ? (
+          <NoSession connection={connection} onCreate={createAndShow} onPick={show} />
+        ) : error ? (
           <div className="block-overlay" role="status">
             <p className="overlay-message">{error.message}</p>
             <button type="button" onClick={() => act((wrap) => wrap.retry())}>
               Retry
             </button>
           </div>
-        ) : state && state.status === 'exited' ? (
+        ) : session?.status === 'done' ? (
           <div className="block-overlay" role="status">
-            <p className="overlay-message">{exitMessage(state)}</p>
+            <p className="overlay-message">{exitMessage(session)}</p>
             <button type="button" onClick={() => act((wrap) => wrap.restart())}>
               Restart
             </button>

@@ -1,30 +1,32 @@
 import { describe, expect, it } from 'vitest';
 import { exitMessage } from './exit-message';
 
-const shell = '/bin/bash';
+const facts = { exitCode: null, exitSignal: null, doneReason: null };
 
 describe('exitMessage', () => {
   it('gives the exit code of a shell that exited', () => {
-    expect(exitMessage({ status: 'exited', exitCode: 0, signal: null, shell })).toBe(
-      'Process exited with code 0',
-    );
-    expect(exitMessage({ status: 'exited', exitCode: 127, signal: 0, shell })).toBe(
-      'Process exited with code 127',
+    expect(exitMessage({ ...facts, exitCode: 0 })).toBe('Shell exited with code 0');
+    expect(exitMessage({ ...facts, exitCode: 127, exitSignal: 0 })).toBe(
+      'Shell exited with code 127',
     );
   });
 
   it('names the signal of a shell that was killed', () => {
-    expect(exitMessage({ status: 'exited', exitCode: 0, signal: 9, shell })).toBe(
-      'Process terminated by signal 9',
+    expect(exitMessage({ ...facts, exitCode: 0, exitSignal: 9 })).toBe(
+      'Shell was killed by signal 9',
     );
-    expect(exitMessage({ status: 'exited', exitCode: null, signal: 15, shell })).toBe(
-      'Process terminated by signal 15',
+    expect(exitMessage({ ...facts, exitSignal: 15, doneReason: 'Stopped' })).toBe(
+      'Shell was killed by signal 15',
     );
   });
 
-  it('falls back when neither is known', () => {
-    expect(exitMessage({ status: 'exited', exitCode: null, signal: null, shell })).toBe(
-      'Process exited',
+  it("gives the session's reason when the shell left no status", () => {
+    expect(exitMessage({ ...facts, doneReason: 'The app was restarted' })).toBe(
+      'The app was restarted',
     );
+  });
+
+  it('falls back when nothing is known', () => {
+    expect(exitMessage(facts)).toBe('The session has ended');
   });
 });

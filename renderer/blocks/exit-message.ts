@@ -1,14 +1,12 @@
-/** Words for how a block's shell ended, shown over the terminal. */
-import type { TerminalState } from '../../preload/contract';
+/** Words for why a block's session is done, shown over the terminal. */
+import type { SessionInfo } from '../../preload/contract';
 
-type StoppedState = Exclude<TerminalState, { status: 'running' }>;
+export type DoneFacts = Pick<SessionInfo, 'exitCode' | 'exitSignal' | 'doneReason'>;
 
-/** A shell that could not start is an attach error (shown with Retry), not a state. */
-export function exitMessage(state: StoppedState): string {
+export function exitMessage({ exitCode, exitSignal, doneReason }: DoneFacts): string {
   // A signalled process may also carry a meaningless exit code; the signal is the story.
-  if (state.signal !== null && state.signal !== 0) {
-    return `Process terminated by signal ${state.signal}`;
-  }
-  if (state.exitCode !== null) return `Process exited with code ${state.exitCode}`;
-  return 'Process exited';
+  if (exitSignal !== null && exitSignal !== 0) return `Shell was killed by signal ${exitSignal}`;
+  if (exitCode !== null) return `Shell exited with code ${exitCode}`;
+  // No shell status to tell (it never started, the app restarted...): main says why.
+  return doneReason ?? 'The session has ended';
 }

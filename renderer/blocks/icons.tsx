@@ -63,3 +63,15 @@ export const PlusIcon = () => (
     <line x1="3" y1="8" x2="13" y2="8" />
   </Icon>
 );
+
+/** A split with a chain link: the same session in a new pane. */
+export const OpenInNewPaneIcon = () => (
+  <Icon>
+    <rect x="1.5" y="2.5" width="13" height="11" rx="1.5" />
+    <line x1="6" y1="2.5" x2="6" y2="13.5" />
+    <g transform="rotate(-45 10.25 8)">
+      <rect x="7.6" y="6.8" width="3.4" height="2.4" rx="1.2" />
+      <rect x="9.5" y="6.8" width="3.4" height="2.4" rx="1.2" />
+    </g>
+  </Icon>
+);

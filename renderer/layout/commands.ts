@@ -7,15 +7,27 @@
 import { TetherError } from '../../preload/tether-error';
 import { getClient } from '../api/client';
 import { addNoticesAtom, store } from '../state/store';
-import { dispatchLayout, rememberBlocks, requestFocus, workspaceAtom } from '../state/workspace';
+import {
+  blocksAtom,
+  dispatchLayout,
+  rememberBlocks,
+  requestFocus,
+  workspaceAtom,
+} from '../state/workspace';
 import { roomToSplit } from './block-size';
 import { activeTab, findBlockTab } from './layout-reducer';
 import type { Command } from './shortcuts';
 
-/** A new local block (splits of SSH blocks will open on their connection once those exist). */
-async function newBlock(): Promise<string | null> {
+/**
+ * A new local block (splits of SSH blocks will open on their connection once
+ * those exist), showing `sessionId` when given, else a new session of its own.
+ */
+async function newBlock(sessionId?: string): Promise<string | null> {
   try {
-    const block = await getClient().request('createBlock', { connection: 'local' });
+    const block = await getClient().request(
+      'createBlock',
+      sessionId ? { connection: 'local', sessionId } : { connection: 'local' },
+    );
     rememberBlocks([block]);
     return block.id;
   } catch (error) {
@@ -49,19 +61,39 @@ export async function newTab(): Promise<void> {
   requestFocus();
 }
 
+/** Whether a block can be split; if not, the user is told why. */
+function checkRoom(blockId: string, direction: 'right' | 'down'): boolean {
+  if (roomToSplit(blockId, direction)) return true;
+  store.set(addNoticesAtom, [
+    {
+      level: 'info',
+      message: `There is no room to split this block ${direction === 'right' ? 'sideways' : 'downwards'}; make it bigger or close a neighbour first.`,
+    },
+  ]);
+  return false;
+}
+
 export async function splitBlock(blockId: string, direction: 'right' | 'down'): Promise<void> {
-  if (!roomToSplit(blockId, direction)) {
-    store.set(addNoticesAtom, [
-      {
-        level: 'info',
-        message: `There is no room to split this block ${direction === 'right' ? 'sideways' : 'downwards'}; make it bigger or close a neighbour first.`,
-      },
-    ]);
-    return;
-  }
+  if (!checkRoom(blockId, direction)) return;
   const newBlockId = await newBlock();
   if (!newBlockId) return;
   dispatchLayout({ type: 'split', blockId, newBlockId, splitId: crypto.randomUUID(), direction });
+  requestFocus();
+}
+
+/** Show a block's session in a new block beside it as well (both panes share the shell). */
+export async function openInNewPane(blockId: string): Promise<void> {
+  const sessionId = store.get(blocksAtom)[blockId]?.sessionId;
+  if (!sessionId || !checkRoom(blockId, 'right')) return;
+  const newBlockId = await newBlock(sessionId);
+  if (!newBlockId) return;
+  dispatchLayout({
+    type: 'split',
+    blockId,
+    newBlockId,
+    splitId: crypto.randomUUID(),
+    direction: 'right',
+  });
   requestFocus();
 }
 
@@ -105,6 +137,9 @@ export function runCommand(command: Command): void {
     case 'toggleMagnify':
       dispatchLayout({ type: 'toggleMagnify', blockId: focused });
       break;
+    case 'openInNewPane':
+      void openInNewPane(focused);
+      return;
     case 'focusLeft':
     case 'focusRight':
     case 'focusUp':

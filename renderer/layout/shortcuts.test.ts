@@ -26,6 +26,7 @@ describe('commandFor', () => {
     expect(commandFor(key('Tab', { ctrl: true, shift: true }), 'other')).toBe('previousTab');
     expect(commandFor(key('Digit3', { ctrl: true }), 'other')).toBe('tab3');
     expect(commandFor(key('Digit9', { ctrl: true }), 'other')).toBe('tab9');
+    expect(commandFor(key('KeyS', { ctrl: true, shift: true }), 'other')).toBe('openInNewPane');
   });
 
   it('uses Command on macOS', () => {
@@ -33,6 +34,7 @@ describe('commandFor', () => {
     expect(commandFor(key('KeyD', { meta: true, shift: true }), 'mac')).toBe('splitDown');
     expect(commandFor(key('Digit1', { meta: true }), 'mac')).toBe('tab1');
     expect(commandFor(key('Digit1', { ctrl: true }), 'mac')).toBeNull();
+    expect(commandFor(key('KeyS', { meta: true, shift: true }), 'mac')).toBe('openInNewPane');
   });
 
   it('needs the exact modifiers', () => {
@@ -81,5 +83,7 @@ describe('labels', () => {
     expect(shortcutLabel('splitDown', 'mac')).toBe('⇧⌘D');
     expect(shortcutLabel('focusLeft', 'other')).toBe('Alt+←');
     expect(withShortcut('New tab', 'newTab', 'other')).toBe('New tab (Ctrl+Shift+T)');
+    expect(shortcutLabel('openInNewPane', 'other')).toBe('Ctrl+Shift+S');
+    expect(shortcutLabel('openInNewPane', 'mac')).toBe('⇧⌘S');
   });
 });

@@ -11,6 +11,7 @@ export type Command =
   | 'splitRight'
   | 'splitDown'
   | 'toggleMagnify'
+  | 'openInNewPane'
   | 'focusLeft'
   | 'focusRight'
   | 'focusUp'
@@ -63,6 +64,11 @@ export const bindings: readonly Binding[] = [
     command: 'toggleMagnify',
     mac: [{ code: 'Enter', meta: true, shift: true }],
     other: [{ code: 'Enter', ctrl: true, shift: true }],
+  },
+  {
+    command: 'openInNewPane',
+    mac: [{ code: 'KeyS', meta: true, shift: true }],
+    other: [{ code: 'KeyS', ctrl: true, shift: true }],
   },
   ...(
     [

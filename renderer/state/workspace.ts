@@ -15,7 +15,7 @@ import { addNoticesAtom, store } from './store';
 /** The workspace; null until loaded. */
 export const workspaceAtom = atom<Workspace | null>(null);
 
-/** Blocks by id: their connection and creation time. */
+/** Blocks by id: their connection, creation time and the session they show. */
 export const blocksAtom = atom<Record<string, BlockInfo>>({});
 
 /** Bumped to ask the focused block of the active tab to take keyboard focus again. */

@@ -94,4 +94,14 @@ describe('AckBatcher', () => {
     vi.advanceTimersByTime(5);
     expect(custom).toEqual([10, 1]);
   });
+
+  it('drops pending bytes on cancel and keeps counting afterwards', () => {
+    batcher.add(30);
+    batcher.cancel();
+    vi.advanceTimersByTime(ACK_DELAY_MS * 2);
+    expect(sent).toEqual([]);
+    batcher.add(5);
+    vi.advanceTimersByTime(ACK_DELAY_MS);
+    expect(sent).toEqual([5]);
+  });
 });

@@ -46,6 +46,15 @@ export class AckBatcher {
     this.send(bytes);
   }
 
+  /** Drop what is pending without sending it: the zone is gone, nobody is owed the bytes. */
+  cancel(): void {
+    if (this.timer !== undefined) {
+      clearTimeout(this.timer);
+      this.timer = undefined;
+    }
+    this.pending = 0;
+  }
+
   /** Flush, so bytes owed to main are never dropped with their owner. */
   dispose(): void {
     this.flush();

@@ -1,37 +1,52 @@
 /**
- * One terminal on screen following one zone's output stream. Owns the xterm
- * instance and its addons; paints the attach snapshot and then live chunks in
- * stream order, acknowledges painted bytes for flow control, and forwards
- * input and size changes. Knows nothing of React: a component constructs it,
- * calls `attach()`, and disposes it.
+ * One terminal on screen showing one session through its zone (output
+ * stream). Owns the xterm instance and its addons; paints the attach snapshot
+ * and then live chunks in stream order, acknowledges painted bytes for flow
+ * control, forwards input, and sizes the shell by the `latest` rule (see
+ * size-rule.ts). Knows nothing of React: a component constructs it, calls
+ * `attach()`, and disposes it.
  */
 import { FitAddon } from '@xterm/addon-fit';
 import { Unicode11Addon } from '@xterm/addon-unicode11';
 import { WebLinksAddon } from '@xterm/addon-web-links';
-import { WebglAddon } from '@xterm/addon-webgl';
 import { Terminal } from '@xterm/xterm';
 import { MAX_INPUT_CHARS } from '../../preload/contract';
-import type { AttachReply, OutputEvent, StateEvent, TerminalState } from '../../preload/contract';
-import type { TetherClient } from '../api/client';
+import type { AttachReply, BlockInfo, OutputEvent, SessionInfo } from '../../preload/contract';
 import { TetherError } from '../../preload/tether-error';
+import type { TetherClient } from '../api/client';
 import { AckBatcher } from './ack-batcher';
-import { hasHardwareWebgl } from './gpu';
+import { clipboardKeyHandler } from './clipboard-keys';
 import { splitInput } from './input-chunks';
 import { nextOutput } from './output-cursor';
+import { sizePlan } from './size-rule';
 import { terminalOptions } from './terminal-options';
 import { probeTerminal, registerProbe } from './test-seam';
-import { claimWebglContext } from './webgl-pool';
+import { WebglRenderer } from './webgl-renderer';
 
 export type TermCallbacks = {
-  /** The shell's state, after every attach and every change. */
-  onState(state: TerminalState): void;
-  /** The title the shell set (OSC 0/2); '' when a fresh shell starts. */
+  /** The session shown, after every attach and every change to it. */
+  onSession(session: SessionInfo): void;
+  /** The title the shell set (OSC 0/2); '' when another shell is shown. */
   onTitle(title: string): void;
-  /** An attach or restart failed; the next `onState` means it has recovered. */
+  /** An attach or restart failed; the next `onSession` means it has recovered. */
   onError(error: TetherError): void;
+  /** The block shows no session (it never had one, or it was deleted); `switchTo` gives it one. */
+  onDetached(): void;
 };
 
-type HeldEvent = { kind: 'output'; event: OutputEvent } | { kind: 'state'; event: StateEvent };
+type HeldEvent =
+  | { kind: 'output'; event: OutputEvent }
+  | { kind: 'session'; session: SessionInfo }
+  | { kind: 'removed'; sessionId: string }
+  | { kind: 'block'; block: BlockInfo };
+
+/** The requests that (re)start following a zone; all reply with an AttachReply. */
+type Follow =
+  | { name: 'attachBlock' }
+  | { name: 'attachSession'; sessionId: string }
+  | { name: 'restartSession'; sessionId: string };
+
+type Size = { cols: number; rows: number };
 
 const NOTHING = new Uint8Array(0);
 /** A private OSC that brackets snapshots in band; see paintSnapshot. */
@@ -40,20 +55,23 @@ const REPLAY_OSC = 9473;
 export class TermWrap {
   private readonly term: Terminal;
   private readonly fit = new FitAddon();
+  private readonly webgl: WebglRenderer;
   private readonly cleanups: (() => void)[] = [];
   private readonly ackers = new Map<string, AckBatcher>();
+  /** The zone followed, which is the id of the session shown; null when detached. */
   private zone: string | null = null;
+  private session: SessionInfo | null = null;
   /** Stream offset the screen reflects once everything written so far is parsed. */
   private expected = 0;
-  private state: TerminalState | null = null;
-  /** Bumped by each attach or restart; a reply to an older one is stale. */
+  /** Bumped by each attach, switch or restart; a reply to an older one is stale. */
   private generation = 0;
   /**
    * Events that arrive while an attach is in flight. Only its reply says which
    * zone and offset to follow, and events may overtake it, so they wait.
    */
   private held: HeldEvent[] | null = null;
-  private sentSize = { cols: 0, rows: 0 };
+  /** The shell's size as main last said or was told; resizes are sent when ours differs. */
+  private shellSize: Size = { cols: 0, rows: 0 };
   /** True while a snapshot is parsed: xterm's answers to queries in it are stale. */
   private replaying = false;
   /** The nonce makes the replay markers unforgeable by the shell's own output. */
@@ -61,8 +79,6 @@ export class TermWrap {
   private readonly replayStart = replayMarker(this.replayNonce, 'start');
   private readonly replayEnd = replayMarker(this.replayNonce, 'end');
   private parsed = 0;
-  private renderer: 'webgl' | 'dom' = 'dom';
-  private webgl: { addon: WebglAddon; release: () => void } | null = null;
   /** Hidden terminals (other tabs, behind a magnified block) keep parsing but never paint. */
   private visible = false;
   private frame = 0;
@@ -76,12 +92,13 @@ export class TermWrap {
   ) {
     const term = new Terminal(terminalOptions);
     this.term = term;
+    this.webgl = new WebglRenderer(term);
     term.loadAddon(this.fit);
     term.loadAddon(new Unicode11Addon());
     term.unicode.activeVersion = '11';
     term.loadAddon(new WebLinksAddon((_event, uri) => window.open(uri, '_blank', 'noopener')));
     term.open(container);
-    term.attachCustomKeyEventHandler((event) => this.handleKey(event));
+    term.attachCustomKeyEventHandler(clipboardKeyHandler(term, () => !this.disposed));
 
     const subscriptions = [
       term.parser.registerOscHandler(REPLAY_OSC, (data) => {
@@ -95,35 +112,52 @@ export class TermWrap {
       term.onTitleChange((title) => callbacks.onTitle(title)),
     ];
     this.cleanups.push(() => subscriptions.forEach((subscription) => subscription.dispose()));
-    this.cleanups.push(client.on('zoneOutput', (event) => this.handleOutput(event)));
-    this.cleanups.push(client.on('zoneState', (event) => this.handleState(event)));
+    this.cleanups.push(
+      client.on('zoneOutput', (event) => this.handleOutput(event)),
+      client.on('sessionChanged', ({ session }) => this.handleSession(session)),
+      client.on('sessionRemoved', ({ sessionId }) => this.handleRemoved(sessionId)),
+      client.on('blockChanged', ({ block }) => this.handleBlock(block)),
+    );
+
+    // xterm 6 has no focus event; its textarea's focus bubbles to the container.
+    const onFocus = () => this.recordFocus();
+    container.addEventListener('focusin', onFocus);
+    this.cleanups.push(() => container.removeEventListener('focusin', onFocus));
 
     const observer = new ResizeObserver(() => this.scheduleFit());
     observer.observe(container);
     this.cleanups.push(() => observer.disconnect());
 
-    const probe = probeTerminal(
-      term,
-      () => this.parsed,
-      () => this.renderer,
-    );
+    const probe = probeTerminal(term, {
+      bytesParsed: () => this.parsed,
+      renderer: () => this.webgl.kind,
+      sessionId: () => this.zone,
+    });
     this.cleanups.push(registerProbe(blockId, probe));
   }
 
-  /** Follow the block's shell (main starts one if none runs): snapshot first, then live output. */
+  /** Follow the session the block shows: snapshot first, then live output. */
   attach(): Promise<void> {
-    return this.follow('attachBlock', false);
+    return this.follow({ name: 'attachBlock' }, false);
   }
 
-  /** Start a fresh shell for the block after it exited or failed, and follow it. */
+  /**
+   * Show another session in this block: its snapshot replaces the screen.
+   * Rejects with the TetherError if main refuses; the block then keeps what it showed.
+   */
+  switchTo(sessionId: string): Promise<void> {
+    return this.follow({ name: 'attachSession', sessionId }, true);
+  }
+
+  /** Start a fresh shell under the done session shown (same id), and follow it. */
   restart(): Promise<void> {
-    return this.follow('restartBlock', true);
+    if (this.zone === null) return Promise.resolve();
+    return this.follow({ name: 'restartSession', sessionId: this.zone }, true);
   }
 
-  /** Try again after `onError`: restart a stopped shell, otherwise attach. */
+  /** Try again after `onError`: restart a done session, otherwise attach. */
   retry(): Promise<void> {
-    const stopped = this.zone !== null && this.state !== null && this.state.status !== 'running';
-    return stopped ? this.restart() : this.attach();
+    return this.session?.status === 'done' ? this.restart() : this.attach();
   }
 
   focus(): void {
@@ -138,10 +172,10 @@ export class TermWrap {
     if (visible === this.visible || this.disposed) return;
     this.visible = visible;
     if (visible) {
-      this.loadWebgl();
+      this.webgl.load();
       this.scheduleFit();
     } else {
-      this.unloadWebgl();
+      this.webgl.unload();
     }
   }
 
@@ -151,7 +185,7 @@ export class TermWrap {
     this.held = null;
     if (this.frame !== 0) cancelAnimationFrame(this.frame);
     for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
-    this.unloadWebgl();
+    this.webgl.unload();
     // Acks before the detach: requests go out in order, so main's count settles first.
     for (const acker of this.ackers.values()) acker.dispose();
     this.ackers.clear();
@@ -161,19 +195,28 @@ export class TermWrap {
 
   // ---------- following the stream ----------
 
-  private async follow(name: 'attachBlock' | 'restartBlock', freshShell: boolean): Promise<void> {
+  private async follow(how: Follow, freshShell: boolean): Promise<void> {
     if (this.disposed) return;
     const generation = ++this.generation;
     this.held ??= [];
-    this.fitToContainer();
-    const size = { cols: this.term.cols, rows: this.term.rows };
+    if (how.name === 'attachSession') {
+      // Acks owed to the zone being left go out before the switch reaches main.
+      for (const [zone, acker] of this.ackers) if (zone !== how.sessionId) acker.flush();
+    }
     let reply: AttachReply;
     try {
-      reply = await this.client.request(name, { blockId: this.blockId, ...size });
+      reply = await this.send(how, this.proposedSize());
     } catch (error) {
       if (this.disposed || generation !== this.generation) return;
+      const failure = TetherError.from(error);
+      if (how.name === 'attachSession') {
+        // The block still shows what it showed: carry on following it.
+        this.resumeHeld();
+        throw failure;
+      }
       this.releaseHeld();
-      this.callbacks.onError(TetherError.from(error));
+      if (failure.code === 'detached') this.becomeDetached();
+      else this.callbacks.onError(failure);
       return;
     }
     if (this.disposed) {
@@ -182,23 +225,44 @@ export class TermWrap {
       return;
     }
     if (generation !== this.generation) return;
-    this.sentSize = size;
     this.adopt(reply, freshShell);
+  }
+
+  private send(how: Follow, size: Size): Promise<AttachReply> {
+    const blockId = this.blockId;
+    switch (how.name) {
+      case 'attachBlock':
+        return this.client.request('attachBlock', { blockId, ...size });
+      case 'attachSession':
+        return this.client.request('attachSession', { blockId, sessionId: how.sessionId, ...size });
+      case 'restartSession':
+        return this.client.request('restartSession', {
+          blockId,
+          sessionId: how.sessionId,
+          ...size,
+        });
+    }
   }
 
   private adopt(reply: AttachReply, freshShell: boolean): void {
     const held = this.held ?? [];
     this.held = null;
+    const left = this.zone;
+    if (left !== null && left !== reply.zone) {
+      // Switched away: settle what the old zone's acker still holds and forget it.
+      this.ackers.get(left)?.flush();
+      this.ackers.delete(left);
+    }
     this.zone = reply.zone;
     this.expected = reply.offset;
+    this.shellSize = { cols: reply.session.cols, rows: reply.session.rows };
+    // Sized before the snapshot is painted, so it is parsed at the size it was taken at.
+    this.setSession(reply.session);
     this.paintSnapshot(reply.snapshot);
     if (freshShell) this.callbacks.onTitle('');
-    this.setState(reply.state);
-    for (const item of held) {
-      if (item.kind === 'output') this.handleOutput(item.event);
-      else this.handleState(item.event);
-    }
-    this.syncSize();
+    this.replay(held);
+    // Focused while the attach was in flight: the focus counts now.
+    if (this.container.contains(document.activeElement)) this.recordFocus();
   }
 
   /** After a failed attach nothing new is followed; settle what was held without painting it. */
@@ -206,9 +270,26 @@ export class TermWrap {
     const held = this.held ?? [];
     this.held = null;
     for (const item of held) {
-      if (item.event.zone !== this.zone) continue;
-      if (item.kind === 'output') this.acker(item.event.zone).add(item.event.data.byteLength);
-      else this.handleState(item.event);
+      if (item.kind !== 'output') this.replay([item]);
+      else if (item.event.zone === this.zone) {
+        this.acker(item.event.zone).add(item.event.data.byteLength);
+      }
+    }
+  }
+
+  /** After a refused switch the old zone is still followed: take what was held as if live. */
+  private resumeHeld(): void {
+    const held = this.held ?? [];
+    this.held = null;
+    this.replay(held);
+  }
+
+  private replay(held: HeldEvent[]): void {
+    for (const item of held) {
+      if (item.kind === 'output') this.handleOutput(item.event);
+      else if (item.kind === 'session') this.handleSession(item.session);
+      else if (item.kind === 'removed') this.handleRemoved(item.sessionId);
+      else this.handleBlock(item.block);
     }
   }
 
@@ -262,31 +343,71 @@ export class TermWrap {
     });
   }
 
-  private handleState(event: StateEvent): void {
+  private handleSession(session: SessionInfo): void {
     if (this.held) {
-      this.held.push({ kind: 'state', event });
+      this.held.push({ kind: 'session', session });
       return;
     }
-    if (event.zone !== this.zone) return;
-    const wasStopped = this.state !== null && this.state.status !== 'running';
-    this.setState(event.state);
-    if (wasStopped && event.state.status === 'running') {
-      // Another window restarted the shell. A fresh snapshot, rather than a reset in
+    if (session.id !== this.zone) return;
+    const wasDone = this.session?.status === 'done';
+    this.shellSize = { cols: session.cols, rows: session.rows };
+    this.setSession(session);
+    if (wasDone && session.status !== 'done') {
+      // Restarted from another pane or window. A fresh snapshot, rather than a reset in
       // place, also covers what the new shell printed before this event got here.
-      void this.follow('attachBlock', true);
+      void this.follow({ name: 'attachBlock' }, true);
     }
   }
 
-  private setState(state: TerminalState): void {
-    this.state = state;
-    this.callbacks.onState(state);
+  private handleRemoved(sessionId: string): void {
+    if (this.held) {
+      this.held.push({ kind: 'removed', sessionId });
+      return;
+    }
+    if (sessionId === this.zone) this.becomeDetached();
+  }
+
+  /** Main changed this block's session on its own (a delete, a repair): follow what it says. */
+  private handleBlock(block: BlockInfo): void {
+    if (block.id !== this.blockId) return;
+    if (this.held) {
+      this.held.push({ kind: 'block', block });
+      return;
+    }
+    if (block.sessionId === this.zone) return;
+    if (block.sessionId === null) this.becomeDetached();
+    else void this.attach();
+  }
+
+  private setSession(session: SessionInfo): void {
+    this.session = session;
+    this.callbacks.onSession(session);
+    this.applySize();
+  }
+
+  /** Main no longer shows a session in this block: clear the screen, follow nothing. */
+  private becomeDetached(): void {
+    const zone = this.zone;
+    this.zone = null;
+    this.session = null;
+    if (zone !== null) {
+      // The zone is gone with its session; nobody is owed its acks.
+      this.ackers.get(zone)?.cancel();
+      this.ackers.delete(zone);
+    }
+    this.term.write(NOTHING, () => this.term.reset());
+    this.callbacks.onTitle('');
+    this.callbacks.onDetached();
   }
 
   private acker(zone: string): AckBatcher {
     let acker = this.ackers.get(zone);
     if (!acker) {
+      const blockId = this.blockId;
       acker = new AckBatcher((bytes) => {
-        this.client.request('ackZone', { zone, bytes }).catch((error) => this.warn('ack', error));
+        this.client
+          .request('ackZone', { zone, blockId, bytes })
+          .catch((error) => this.warn('ack', error));
       });
       this.ackers.set(zone, acker);
     }
@@ -294,57 +415,55 @@ export class TermWrap {
   }
 
   private detach(zone: string): void {
-    this.client.request('detachZone', { zone }).catch((error: unknown) => {
+    this.client.request('detachZone', { zone, blockId: this.blockId }).catch((error: unknown) => {
       console.warn(`tether: detaching zone ${zone} failed`, error);
     });
   }
 
-  // ---------- input ----------
+  // ---------- input and activity ----------
 
   private input(data: string, binary: boolean): void {
     if (this.replaying || this.disposed || this.zone === null) return;
     const zone = this.zone;
-    if (this.state?.status !== 'running') {
+    if (this.session?.status === 'done') {
       // Like VS Code: Enter in an ended terminal starts it again.
       if (data === '\r' && !this.held) void this.restart();
       return;
     }
+    // Typing here while another block sizes the shell: this one takes over first.
+    if (sizePlan(this.session, this.blockId).kind === 'follow') this.recordFocus();
+    const blockId = this.blockId;
     // Each piece is a request sent at once, so keystrokes reach main in typing order.
     for (const piece of splitInput(data, MAX_INPUT_CHARS)) {
       this.client
-        .request('writeZone', binary ? { zone, data: piece, binary } : { zone, data: piece })
+        .request(
+          'writeZone',
+          binary ? { zone, blockId, data: piece, binary } : { zone, blockId, data: piece },
+        )
         .catch((error) => this.warn('input', error));
     }
   }
 
-  private handleKey(event: KeyboardEvent): boolean {
-    const chord = event.ctrlKey && event.shiftKey && !event.altKey && !event.metaKey;
-    if (!chord || (event.code !== 'KeyC' && event.code !== 'KeyV')) return true;
-    // Every phase of the chord is kept from xterm; only keydown acts. preventDefault
-    // stops the browser's own Ctrl+Shift+V paste from pasting a second time.
-    if (event.type === 'keydown') {
-      event.preventDefault();
-      if (event.code === 'KeyC') this.copySelection();
-      else this.pasteClipboard();
-    }
-    return false;
-  }
-
-  private copySelection(): void {
-    if (!this.term.hasSelection()) return;
-    navigator.clipboard.writeText(this.term.getSelection()).catch((error: unknown) => {
-      console.warn('tether: copy failed', error);
-    });
-  }
-
-  private pasteClipboard(): void {
-    navigator.clipboard.readText().then(
-      (text) => {
-        // paste() applies bracketed paste mode and line-ending rules, as a real paste does.
-        if (text && !this.disposed) this.term.paste(text);
-      },
-      (error: unknown) => console.warn('tether: paste failed', error),
-    );
+  /**
+   * The block was focused: the session's activity time, and its shell now
+   * follows this block's size (main answers with a sessionChanged naming it).
+   */
+  private recordFocus(): void {
+    const zone = this.zone;
+    if (this.disposed || this.held || zone === null) return;
+    // Hidden, so no size of its own to offer.
+    if (!this.fitToContainer()) return;
+    const { cols, rows } = this.term;
+    this.shellSize = { cols, rows };
+    this.client
+      .request('recordActivity', {
+        sessionId: zone,
+        blockId: this.blockId,
+        kind: 'focus',
+        cols,
+        rows,
+      })
+      .catch((error) => this.warn('activity', error));
   }
 
   // ---------- size and rendering ----------
@@ -354,8 +473,21 @@ export class TermWrap {
     // A drag fires many resize callbacks per frame; fit once per frame.
     this.frame = requestAnimationFrame(() => {
       this.frame = 0;
-      if (this.fitToContainer()) this.syncSize();
+      this.applySize();
     });
+  }
+
+  /** Fit and send our size if this block sizes the shell, else show the shell at its size. */
+  private applySize(): void {
+    if (this.disposed) return;
+    const plan = sizePlan(this.session, this.blockId);
+    if (plan.kind === 'follow') {
+      if (plan.cols !== this.term.cols || plan.rows !== this.term.rows) {
+        this.term.resize(plan.cols, plan.rows);
+      }
+      return;
+    }
+    if (this.fitToContainer()) this.syncSize();
   }
 
   /** Fit to the container if it has a size; a hidden one has none and keeps the last size. */
@@ -365,53 +497,27 @@ export class TermWrap {
     return true;
   }
 
+  /** The size this block would have fitted to its container, without resizing the terminal. */
+  private proposedSize(): Size {
+    const fallback = { cols: this.term.cols, rows: this.term.rows };
+    if (this.container.clientWidth === 0 || this.container.clientHeight === 0) return fallback;
+    const proposed = this.fit.proposeDimensions();
+    if (!proposed || !Number.isFinite(proposed.cols) || !Number.isFinite(proposed.rows)) {
+      return fallback;
+    }
+    return { cols: Math.max(2, proposed.cols), rows: Math.max(1, proposed.rows) };
+  }
+
   private syncSize(): void {
     const zone = this.zone;
-    // While an attach is in flight its reply leads to another syncSize.
+    // While an attach is in flight its reply leads to another applySize.
     if (zone === null || this.held) return;
     const { cols, rows } = this.term;
-    if (cols === this.sentSize.cols && rows === this.sentSize.rows) return;
-    this.sentSize = { cols, rows };
+    if (cols === this.shellSize.cols && rows === this.shellSize.rows) return;
+    this.shellSize = { cols, rows };
     this.client
-      .request('resizeZone', { zone, cols, rows })
+      .request('resizeZone', { zone, blockId: this.blockId, cols, rows })
       .catch((error) => this.warn('resize', error));
-  }
-
-  private loadWebgl(): void {
-    if (this.webgl || !hasHardwareWebgl()) return;
-    const release = claimWebglContext();
-    if (!release) return;
-    let addon: WebglAddon | undefined;
-    try {
-      addon = new WebglAddon();
-      const loaded = addon;
-      // Disposing the addon hands rendering back to xterm's DOM renderer.
-      loaded.onContextLoss(() => this.unloadWebgl());
-      this.term.loadAddon(loaded);
-      this.webgl = { addon: loaded, release };
-      this.renderer = 'webgl';
-    } catch (error) {
-      console.warn('tether: WebGL renderer unavailable, using the DOM renderer', error);
-      release();
-      try {
-        addon?.dispose();
-      } catch {
-        // Half-initialised; nothing more to release.
-      }
-    }
-  }
-
-  private unloadWebgl(): void {
-    const webgl = this.webgl;
-    if (!webgl) return;
-    this.webgl = null;
-    this.renderer = 'dom';
-    webgl.release();
-    try {
-      webgl.addon.dispose();
-    } catch (error) {
-      console.warn('tether: releasing the WebGL renderer failed', error);
-    }
   }
 
   /** Failures of fire-and-forget requests: expected ones are quiet, others are logged. */
@@ -419,8 +525,9 @@ export class TermWrap {
     // Once the host is gone every request fails; the connection banner says so once.
     if (this.disposed || this.client.connection.status() === 'lost') return;
     const failure = TetherError.from(error);
-    // A shell that just exited rejects input until the state event arrives.
-    if (failure.code === 'not_running') return;
+    // A shell that just exited, or a block main just detached, rejects requests until
+    // the event saying so arrives.
+    if (failure.code === 'not_running' || failure.code === 'detached') return;
     console.warn(`tether: ${what} failed for block ${this.blockId}`, failure);
   }
 }

@@ -17,6 +17,8 @@ export type TermProbe = {
   bytesParsed(): number;
   /** Which renderer paints this terminal. */
   renderer(): 'webgl' | 'dom';
+  /** The session the terminal shows (its zone), or null when it shows none. */
+  sessionId(): string | null;
   /** The terminal's options (font, scrollback...), so a baseline can match them. */
   options(): Record<string, unknown>;
   /** Watch an OSC code in the stream (benchmarks time in-band markers with it). */
@@ -36,11 +38,11 @@ declare global {
   }
 }
 
-export function probeTerminal(
-  term: Terminal,
-  bytesParsed: () => number,
-  renderer: () => 'webgl' | 'dom',
-): TermProbe {
+/** What the probe reads from the TermWrap rather than from xterm. */
+export type ProbeSources = Pick<TermProbe, 'bytesParsed' | 'renderer' | 'sessionId'>;
+
+export function probeTerminal(term: Terminal, sources: ProbeSources): TermProbe {
+  const { bytesParsed, renderer, sessionId } = sources;
   const lines = (from: number, to: number) => {
     const buffer = term.buffer.active;
     const out: string[] = [];
@@ -61,6 +63,7 @@ export function probeTerminal(
     },
     bytesParsed,
     renderer,
+    sessionId,
     options: () => ({ ...term.options }),
     onOsc: (code, handler) => {
       const registration = term.parser.registerOscHandler(code, (data) => {

@@ -1,0 +1,103 @@
+/**
+ * Blocks show sessions, not shells: one session shared by two panes, kept
+ * when a pane closes and when the page reloads, done with its exit code when
+ * the shell ends, and restarted under the same id.
+ */
+import { expect, test } from './fixtures/terminal';
+import {
+  block,
+  blockSessionId,
+  blockSize,
+  expectBlockCount,
+  expectBlockOutput,
+  expectPrompt,
+  layoutSaved,
+  openWorkspace,
+  runIn,
+} from './fixtures/workspace';
+
+test('a session opened in a new pane is shared, outlives its first pane and a reload, and restarts under its id', async ({
+  page,
+  host,
+}) => {
+  const first = await openWorkspace(page, host.url);
+  const header = block(page, first).locator('header');
+  await expect(header.getByRole('img', { name: 'Session status: running' })).toBeVisible();
+  await expect(header.getByRole('button', { name: 'Session' })).not.toBeEmpty();
+  await runIn(page, first, 'export X=42');
+  const sessionId = await blockSessionId(page, first);
+  expect(sessionId).toBeTruthy();
+
+  await header.getByRole('button', { name: 'Open in new pane' }).click();
+  const [, second] = await expectBlockCount(page, 2);
+  await expect.poll(() => blockSessionId(page, second!)).toBe(sessionId);
+  // The new pane starts from the session's screen, not an empty one.
+  await expectBlockOutput(page, second!, /export X=42/);
+  await expect(block(page, second!).getByRole('button', { name: 'Session' })).toHaveText(
+    await header.getByRole('button', { name: 'Session' }).innerText(),
+  );
+
+  // One shell: what is typed in either pane shows in both.
+  await runIn(page, second!, 'echo $X');
+  await expectBlockOutput(page, second!, /^42$/m);
+  await expectBlockOutput(page, first, /^42$/m);
+
+  // Closing a pane detaches it; the session goes on in the other.
+  await block(page, first).getByRole('button', { name: 'Close block' }).click();
+  await expectBlockCount(page, 1);
+  await runIn(page, second!, 'echo still-$X');
+  await expectBlockOutput(page, second!, /^still-42$/m);
+
+  // A reload shows the same session, with its screen.
+  await layoutSaved(page);
+  await page.reload();
+  const [shown] = await expectBlockCount(page, 1);
+  expect(shown).toBe(second);
+  await expect.poll(() => blockSessionId(page, second!)).toBe(sessionId);
+  await expectBlockOutput(page, second!, /^still-42$/m);
+
+  // The shell ends: the block says how, and nothing restarts by itself.
+  await runIn(page, second!, 'exit');
+  const ended = block(page, second!);
+  await expect(ended).toContainText('Shell exited with code 0');
+  await expect(ended.getByRole('img', { name: 'Session status: done' })).toBeVisible();
+  const restart = ended.getByRole('button', { name: 'Restart' });
+  await expect(restart).toBeVisible();
+
+  // Restart: a fresh shell (the export is gone) under the same session id.
+  await restart.click();
+  await expect(restart).toHaveCount(0);
+  await expect(ended.getByRole('img', { name: 'Session status: running' })).toBeVisible();
+  await expectPrompt(page, second!);
+  await runIn(page, second!, 'echo "x=[$X]"');
+  await expectBlockOutput(page, second!, /^x=\[\]$/m);
+  expect(await blockSessionId(page, second!)).toBe(sessionId);
+});
+
+test('a shared shell takes the size of the pane used last; the other shows it at that size', async ({
+  page,
+  host,
+}) => {
+  const first = await openWorkspace(page, host.url);
+  await block(page, first).locator('.xterm-screen').click();
+  await page.keyboard.press('Control+Shift+S');
+  const [, second] = await expectBlockCount(page, 2);
+  await expect.poll(() => blockSessionId(page, second!)).toBe(await blockSessionId(page, first));
+  await expectPrompt(page, second!);
+
+  // Make the first pane clearly wider than the second.
+  await page.getByRole('separator', { name: 'Resize blocks' }).focus();
+  for (let step = 0; step < 6; step++) await page.keyboard.press('ArrowRight');
+
+  await runIn(page, first, 'echo "wide=$(tput cols)"');
+  const wide = (await blockSize(page, first)).cols;
+  await expectBlockOutput(page, first, new RegExp(`^wide=${wide}$`, 'm'));
+  // The narrow pane draws the shell at the wide size (clipped), not re-wrapped.
+  await expect.poll(async () => (await blockSize(page, second!)).cols).toBe(wide);
+
+  await runIn(page, second!, 'echo "narrow=$(tput cols)"');
+  await expect.poll(async () => (await blockSize(page, second!)).cols).toBeLessThan(wide);
+  const narrow = (await blockSize(page, second!)).cols;
+  await expectBlockOutput(page, second!, new RegExp(`^narrow=${narrow}$`, 'm'));
+  await expect.poll(async () => (await blockSize(page, first)).cols).toBe(narrow);
+});

@@ -1,0 +1,218 @@
+/**
+ * The consistency checker and reaper (DESIGN.md §3): at start-up and then
+ * every `intervalMs`, it makes memory, SQLite and the real shells agree, and
+ * stops sessions nobody has shown for too long. It repairs through the
+ * manager's queue, so no operation sees it halfway; every repair is counted,
+ * logged, and readable over the API.
+ */
+import type { Kysely } from 'kysely';
+import { listBlocks, setBlockSession } from '../../db/repositories/blocks';
+import { listSessions, updateSession } from '../../db/repositories/sessions';
+import type { Database, SessionRow } from '../../db/schema';
+import type { CheckerReport } from '../../preload/contract';
+import type { Logger } from '../log';
+import { RESTART_REASON, type LiveSession, type SessionManager } from './session-manager';
+
+export type CheckerOptions = {
+  db: Kysely<Database>;
+  manager: SessionManager;
+  log: Logger;
+  /** Default 60 s (TETHER_CHECK_INTERVAL_MS overrides it in core.ts). */
+  intervalMs?: number;
+  now?: () => number;
+  /** Whether a process id is alive; a pty shell's pid is checked by the OS. */
+  isAlive?: (pid: number) => boolean;
+};
+
+/** Fields that must agree between memory and the row; activity times are written lazily. */
+const DURABLE_FIELDS = [
+  'name',
+  'connection',
+  'backend',
+  'status',
+  'doneReason',
+  'exitCode',
+  'exitSignal',
+  'idleDeadline',
+] as const satisfies readonly (keyof SessionRow)[];
+
+export class ConsistencyChecker {
+  private readonly counts: Record<string, number> = {};
+  private runs = 0;
+  private lastRunAt: number | null = null;
+  private lastDurationMs: number | null = null;
+  private timer: ReturnType<typeof setInterval> | null = null;
+  private readonly now: () => number;
+
+  constructor(private readonly options: CheckerOptions) {
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Run once now, then every interval. */
+  async start(): Promise<void> {
+    await this.run();
+    this.timer = setInterval(() => {
+      this.run().catch((error: unknown) => this.options.log.error('checker: run failed', error));
+    }, this.options.intervalMs ?? 60_000);
+    this.timer.unref?.();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  report(): CheckerReport {
+    return {
+      runs: this.runs,
+      lastRunAt: this.lastRunAt,
+      lastDurationMs: this.lastDurationMs,
+      repairs: { ...this.counts },
+    };
+  }
+
+  /** One full check; returns the repairs it made, by kind. */
+  run(): Promise<Record<string, number>> {
+    return this.options.manager.exclusive(async () => {
+      const started = performance.now();
+      const repairs: Record<string, number> = {};
+      const repair = (kind: string, detail: string) => {
+        repairs[kind] = (repairs[kind] ?? 0) + 1;
+        this.counts[kind] = (this.counts[kind] ?? 0) + 1;
+        this.options.log.warn(`checker: ${kind}: ${detail}`);
+      };
+      await this.memoryVersusDatabase(repair);
+      await this.blocksVersusSessions(repair);
+      await this.backends(repair);
+      await this.reap(repair);
+      this.runs++;
+      this.lastRunAt = this.now();
+      this.lastDurationMs = performance.now() - started;
+      return repairs;
+    });
+  }
+
+  private async memoryVersusDatabase(repair: Repair): Promise<void> {
+    const { db, manager } = this.options;
+    const rows = new Map((await listSessions(db)).map((row) => [row.id, row]));
+    for (const live of [...manager.sessions.values()]) {
+      const row = rows.get(live.row.id);
+      if (!row) {
+        repair('memoryWithoutRow', `session ${live.row.id} had no row; stopped and dropped`);
+        manager.drop(live);
+        continue;
+      }
+      const drift = DURABLE_FIELDS.filter((field) => row[field] !== live.row[field]);
+      if (live.dirty || drift.length > 0) {
+        // Memory owns status; the row is brought back in line with it.
+        await updateSession(db, live.row.id, pick(live.row, DURABLE_FIELDS));
+        live.dirty = false;
+        repair('rowDrift', `session ${live.row.id}: rewrote ${drift.join(', ') || 'a failed write'}`);
+      }
+    }
+    for (const row of rows.values()) {
+      if (manager.sessions.has(row.id)) continue;
+      const live = manager.track(row);
+      repair('rowWithoutMemory', `session ${row.id} was only in the database; loaded`);
+      if (live.row.status !== 'done') {
+        // No shell of ours runs it: a pty shell can't be adopted.
+        await manager.transition(live, live.row.status === 'init' ? 'startFailed' : 'backendGone', {
+          doneReason: RESTART_REASON,
+        });
+      }
+    }
+  }
+
+  private async blocksVersusSessions(repair: Repair): Promise<void> {
+    const { db, manager } = this.options;
+    const expected = new Map<string, Set<string>>();
+    for (const block of await listBlocks(db)) {
+      if (!block.sessionId) continue;
+      const live = manager.sessions.get(block.sessionId);
+      const wrongConnection = live && live.row.connection !== block.connection;
+      if (!live || wrongConnection) {
+        await setBlockSession(db, block.id, null);
+        repair(
+          live ? 'crossConnectionBlock' : 'danglingBlock',
+          `block ${block.id} pointed at ${live ? 'a session on another connection' : 'a missing session'} ${block.sessionId}; detached`,
+        );
+        manager.sessions.get(block.sessionId)?.attached.delete(block.id);
+        manager.emitBlockChanged({
+          id: block.id,
+          connection: block.connection,
+          createdAt: block.createdAt,
+          sessionId: null,
+        });
+        continue;
+      }
+      const set = expected.get(live.row.id) ?? new Set<string>();
+      set.add(block.id);
+      expected.set(live.row.id, set);
+    }
+    for (const live of manager.sessions.values()) {
+      const want = expected.get(live.row.id) ?? new Set<string>();
+      if (sameSet(want, live.attached)) continue;
+      repair('attachedDrift', `session ${live.row.id}: attached blocks corrected`);
+      live.attached = want;
+      if (live.sizedBy && !want.has(live.sizedBy)) live.sizedBy = null;
+      manager.emitChanged(live);
+    }
+    for (const live of manager.sessions.values()) {
+      const deadline = live.row.idleDeadline;
+      if (live.attached.size > 0 && deadline !== null) {
+        await manager.writeForced(live, { idleDeadline: null });
+      } else if (live.attached.size === 0 && deadline === null) {
+        await manager.writeForced(live, { idleDeadline: manager.deadline(live) });
+        repair('deadlineSet', `session ${live.row.id} had no idle deadline`);
+      }
+    }
+  }
+
+  private async backends(repair: Repair): Promise<void> {
+    const { manager } = this.options;
+    const isAlive = this.options.isAlive ?? processAlive;
+    for (const live of [...manager.sessions.values()]) {
+      if (live.row.status !== 'running') continue;
+      if (live.shell && isAlive(live.shell.pid)) continue;
+      repair('backendGone', `session ${live.row.id}: its shell is gone; marked done`);
+      await manager.transition(live, 'backendGone', { doneReason: 'The shell is gone.' });
+    }
+  }
+
+  private async reap(repair: Repair): Promise<void> {
+    const { manager } = this.options;
+    const now = this.now();
+    for (const live of [...manager.sessions.values()]) {
+      const deadline = live.row.idleDeadline;
+      if (live.attached.size > 0 || deadline === null || deadline > now) continue;
+      const kind = live.row.status === 'done' ? 'doneReaped' : 'idleReaped';
+      await manager.deleteNow(live);
+      repair(kind, `session ${live.row.id} unattached past its deadline; deleted`);
+    }
+  }
+}
+
+type Repair = (kind: string, detail: string) => void;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const item of a) if (!b.has(item)) return false;
+  return true;
+}
+
+function pick<T, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const key of keys) out[key] = source[key];
+  return out;
+}
+
+export type { LiveSession };

@@ -1,0 +1,31 @@
+/**
+ * The messages between the mirror pool (main thread) and the mirror worker,
+ * declared once so both sides agree. Only plain data crosses the thread line.
+ */
+
+/** What the worker is started with (as `workerData`). */
+export type MirrorWorkerData = {
+  scrollback: number;
+  /** Unparsed bytes one mirror may queue before the oldest are dropped. */
+  backlogLimit: number;
+};
+
+export type MirrorSnapshot = { data: string; cols: number; rows: number };
+
+/** One step for one mirror; the worker applies them in the order they were posted. */
+export type MirrorOp =
+  | { kind: 'open'; id: string; cols: number; rows: number }
+  | { kind: 'write'; id: string; data: Uint8Array }
+  | { kind: 'resize'; id: string; cols: number; rows: number }
+  | { kind: 'reset'; id: string }
+  | { kind: 'close'; id: string }
+  | { kind: 'snapshot'; id: string; request: number }
+  | { kind: 'tail'; id: string; count: number; request: number };
+
+/** The main thread posts ops in batches: one message per turn of its event loop. */
+export type MirrorBatch = MirrorOp[];
+
+export type MirrorReply =
+  | { kind: 'reply'; request: number; value: MirrorSnapshot | string[] }
+  | { kind: 'failure'; request: number; message: string }
+  | { kind: 'overflow'; id: string; droppedBytes: number };

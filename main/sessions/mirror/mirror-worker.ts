@@ -1,0 +1,69 @@
+/**
+ * Worker-thread entry holding every session's mirror, so parsing terminal
+ * output never blocks the main event loop. Applies batches of ops in order and
+ * answers snapshot/tail requests by number. Started by the mirror pool.
+ */
+import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { Mirror } from './mirror';
+import type { MirrorOp, MirrorReply, MirrorWorkerData } from './mirror-protocol';
+
+if (!parentPort) throw new Error('mirror-worker.ts runs as a worker thread (see mirror-pool.ts)');
+const port: MessagePort = parentPort;
+
+const { scrollback, backlogLimit } = workerData as MirrorWorkerData;
+const mirrors = new Map<string, Mirror>();
+
+port.on('message', (batch: MirrorOp[]) => {
+  for (const op of batch) apply(op);
+});
+
+function apply(op: MirrorOp): void {
+  if (op.kind === 'open') {
+    mirrors.get(op.id)?.close();
+    const onOverflow = (droppedBytes: number) =>
+      send({ kind: 'overflow', id: op.id, droppedBytes });
+    mirrors.set(op.id, new Mirror({ ...op, scrollback, backlogLimit, onOverflow }));
+    return;
+  }
+  const mirror = mirrors.get(op.id);
+  if (!mirror) {
+    // Writes may race a close; only requests need an answer.
+    if (op.kind === 'snapshot' || op.kind === 'tail') {
+      fail(op.request, new Error(`no session mirror '${op.id}'`));
+    }
+    return;
+  }
+  switch (op.kind) {
+    case 'write':
+      return mirror.write(op.data);
+    case 'resize':
+      return mirror.resize(op.cols, op.rows);
+    case 'reset':
+      return mirror.reset();
+    case 'close':
+      // Forgotten now, so later requests fail; steps already queued still run.
+      mirrors.delete(op.id);
+      return mirror.close();
+    case 'snapshot':
+      return mirror.snapshot(
+        (value) => send({ kind: 'reply', request: op.request, value }),
+        (error) => fail(op.request, error),
+      );
+    case 'tail':
+      return mirror.tail(
+        op.count,
+        (value) => send({ kind: 'reply', request: op.request, value }),
+        (error) => fail(op.request, error),
+      );
+    default:
+      op satisfies never;
+  }
+}
+
+function fail(request: number, error: unknown): void {
+  send({ kind: 'failure', request, message: error instanceof Error ? error.message : `${error}` });
+}
+
+function send(reply: MirrorReply): void {
+  port.postMessage(reply);
+}

@@ -1,0 +1,737 @@
+/**
+ * The session daemon manager: the one owner of every session's status.
+ *
+ * - Status changes only through the lifecycle table (lifecycle.ts); an
+ *   illegal transition is refused and logged, so a late event (output, an
+ *   exit after a delete) can never bring a done session back.
+ * - Memory and SQLite agree: user operations write the database first and
+ *   change memory only if that worked; a change forced by reality (a shell
+ *   exited) is kept in memory even if its write fails, marked dirty, reported,
+ *   and written again by the consistency checker.
+ * - Every operation runs through one queue, so attach, detach, delete and
+ *   exit handling never interleave halfway (no check-then-act races).
+ * - Output is pushed once into the session's zone and posted once to its
+ *   headless mirror; attach pairs a mirror snapshot with the zone offset it
+ *   reflects, both taken in the same synchronous step.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import {
+  detachBlocksFromSession,
+  getBlock,
+  listBlocks,
+  listBlocksBySession,
+  setBlockSession,
+} from '../../db/repositories/blocks';
+import {
+  deleteSession,
+  DuplicateNameError,
+  insertSession,
+  listSessions,
+  updateSession,
+} from '../../db/repositories/sessions';
+import type { Database, SessionRow, SessionUpdate } from '../../db/schema';
+import type { AttachReply, BlockInfo, SessionInfo } from '../../preload/contract';
+import { nameProblem } from '../../preload/layout';
+import { TetherError } from '../../preload/tether-error';
+import type { ShellBackend, ShellExit, ShellProcess } from '../backends/backend';
+import type { ShellChoice } from '../backends/login-shell';
+import type { Logger } from '../log';
+import { DEFAULT_ZONE_OPTIONS, Zone, type ZoneOptions } from '../terminals/zone';
+import { createSerialQueue } from '../workspace/serial-queue';
+import { nextStatus, type LifecycleEvent } from './lifecycle';
+import type { MirrorPool } from './mirror/mirror-pool';
+import { SessionFollower, type SessionClient } from './session-follower';
+import {
+  DEFAULT_IDLE_POLICY,
+  idleDeadline,
+  toSessionInfo,
+  TopicCapture,
+  type IdlePolicy,
+} from './session-info';
+
+export type { SessionClient } from './session-follower';
+
+/** What the manager tells every window: a session changed or went, a block was detached. */
+export type SessionEvents = {
+  changed(session: SessionInfo): void;
+  removed(sessionId: string): void;
+  blockChanged(block: BlockInfo): void;
+};
+
+export type SessionManagerOptions = {
+  db: Kysely<Database>;
+  backend: ShellBackend;
+  mirrors: MirrorPool;
+  shell: () => ShellChoice;
+  cwd: string;
+  env: () => Record<string, string>;
+  log: Logger;
+  events: SessionEvents;
+  zone?: Partial<Omit<ZoneOptions, 'onPressure'>>;
+  idle?: Partial<IdlePolicy>;
+  now?: () => number;
+  /** Wait after exit for trailing output before reporting it (node-pty may exit first). */
+  exitSettleMs?: number;
+  /** How often activity times are written (they change on every keystroke). */
+  activityWriteMs?: number;
+};
+
+/** A session in memory. `row` is what the database holds (or will, once `dirty` is written). */
+export type LiveSession = {
+  row: SessionRow;
+  zone: Zone<SessionFollower>;
+  shell: ShellProcess | null;
+  stopShell: Array<() => void>;
+  /** Blocks showing the session: equal to the blocks whose session_id is this id. */
+  attached: Set<string>;
+  /** The last size each attached block asked for. */
+  sizes: Map<string, { cols: number; rows: number }>;
+  sizedBy: string | null;
+  topic: TopicCapture;
+  /** A forced change whose database write failed; the checker writes it again. */
+  dirty: boolean;
+};
+
+const DEFAULT_SIZE = { cols: 80, rows: 24 };
+export const RESTART_REASON = 'Tether restarted; a local (pty) shell ends with the app.';
+
+export class SessionManager {
+  readonly sessions = new Map<string, LiveSession>();
+  private readonly queue = createSerialQueue();
+  private readonly idle: IdlePolicy;
+  private readonly now: () => number;
+  /** Sessions whose activity times changed since the last write. */
+  private readonly activity = new Set<string>();
+  private activityTimer: ReturnType<typeof setInterval> | null = null;
+  private disposed = false;
+  illegalTransitions = 0;
+  failedWrites = 0;
+
+  constructor(private readonly options: SessionManagerOptions) {
+    this.idle = { ...DEFAULT_IDLE_POLICY, ...options.idle };
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * Load every session. A pty shell cannot outlive the app, so a session the
+   * database says is alive is marked done with that reason, never shown running.
+   */
+  start(): Promise<void> {
+    return this.queue.run(async () => {
+      const rows = await listSessions(this.options.db);
+      const blocks = await listBlocks(this.options.db);
+      for (const row of rows) this.track(row);
+      for (const block of blocks) {
+        if (block.sessionId) this.sessions.get(block.sessionId)?.attached.add(block.id);
+      }
+      for (const live of this.sessions.values()) {
+        if (live.row.status !== 'done') {
+          await this.transition(live, lifecycleEventForLostShell(live.row.status), {
+            doneReason: RESTART_REASON,
+          });
+        }
+        if (live.attached.size === 0 && live.row.idleDeadline === null) {
+          await this.writeForced(live, { idleDeadline: this.deadline(live) });
+        }
+      }
+      this.activityTimer = setInterval(
+        () => void this.flushActivity(),
+        this.options.activityWriteMs ?? 5_000,
+      );
+      this.activityTimer.unref?.();
+    });
+  }
+
+  // ---------- queries ----------
+
+  list(connection?: string): SessionInfo[] {
+    return [...this.sessions.values()]
+      .filter((live) => connection === undefined || live.row.connection === connection)
+      .sort(
+        (a, b) => b.row.lastActiveAt - a.row.lastActiveAt || b.row.createdAt - a.row.createdAt,
+      )
+      .map((live) => this.info(live));
+  }
+
+  infoOf(sessionId: string): SessionInfo {
+    return this.info(this.require(sessionId));
+  }
+
+  // ---------- lifecycle operations ----------
+
+  /** A new session with its shell started; `name` is trimmed and checked. */
+  create(connection: string, name?: string | null): Promise<SessionInfo> {
+    return this.queue.run(async () => this.info(await this.createNow(connection, name ?? null)));
+  }
+
+  /** Bind a block (already stored) to a session; used for new blocks. */
+  bindNewBlock(blockId: string, sessionId: string): Promise<void> {
+    return this.queue.run(async () => {
+      const live = this.require(sessionId);
+      live.attached.add(blockId);
+      if (live.row.idleDeadline !== null) await this.writeForced(live, { idleDeadline: null });
+      this.emitChanged(live);
+    });
+  }
+
+  /** Create a session for a block about to be created (no name). */
+  createForBlock(connection: string): Promise<string> {
+    return this.queue.run(async () => (await this.createNow(connection, null)).row.id);
+  }
+
+  rename(sessionId: string, name: string | null): Promise<SessionInfo> {
+    return this.queue.run(async () => {
+      const live = this.require(sessionId);
+      const clean = checkName(name);
+      const patch: SessionUpdate = { name: clean };
+      if (live.attached.size === 0) {
+        patch.idleDeadline = idleDeadline({ ...live.row, name: clean }, 0, this.now(), this.idle);
+      }
+      await this.persist(live, patch, 'The session could not be renamed');
+      this.emitChanged(live);
+      return this.info(live);
+    });
+  }
+
+  /** Stop the shell, detach every block showing the session, and forget it. */
+  delete(sessionId: string): Promise<void> {
+    return this.queue.run(async () => {
+      const live = this.require(sessionId);
+      await this.deleteNow(live);
+    });
+  }
+
+  /** A new shell under a done session (same id), then follow it from `blockId`. */
+  restart(
+    sessionId: string,
+    blockId: string,
+    client: SessionClient,
+    cols: number,
+    rows: number,
+  ): Promise<AttachReply> {
+    return this.queue.run(async () => {
+      const live = this.require(sessionId);
+      if (live.row.status !== 'done') {
+        throw new TetherError('not_running', 'The session is still running; nothing to restart.');
+      }
+      await this.bindNow(blockId, live);
+      await this.transition(live, 'restart', {
+        doneReason: null,
+        exitCode: null,
+        exitSignal: null,
+        topic: null,
+      });
+      live.topic = new TopicCapture();
+      live.zone.clearReplay();
+      this.options.mirrors.reset(live.row.id);
+      this.setSize(live, blockId, cols, rows);
+      await this.startShell(live);
+      return this.follow(live, blockId, client);
+    });
+  }
+
+  // ---------- attach and detach ----------
+
+  /** Follow the session a block shows (or `sessionId`, switching the block to it). */
+  attach(
+    blockId: string,
+    sessionId: string | null,
+    client: SessionClient,
+    cols: number,
+    rows: number,
+  ): Promise<AttachReply> {
+    return this.queue.run(async () => {
+      const block = await this.requireBlock(blockId);
+      const target = sessionId ?? block.sessionId;
+      if (!target) throw new TetherError('detached', 'This block shows no session.');
+      const live = this.require(target);
+      if (live.row.connection !== block.connection) {
+        throw new TetherError(
+          'wrong_connection',
+          `Session ${live.row.id.slice(0, 8)} runs on ${live.row.connection}, not on ${block.connection}.`,
+        );
+      }
+      if (block.sessionId !== target) {
+        await this.bindNow(blockId, live, block.sessionId, client.id);
+      }
+      this.setSize(live, blockId, cols, rows);
+      return this.follow(live, blockId, client);
+    });
+  }
+
+  /** The block shows no session any more; the session keeps running. */
+  detachBlock(blockId: string, clientId: string): Promise<BlockInfo> {
+    return this.queue.run(async () => {
+      const block = await this.requireBlock(blockId);
+      if (block.sessionId) {
+        await this.guard('The block could not be detached', () =>
+          setBlockSession(this.options.db, blockId, null),
+        );
+        const live = this.sessions.get(block.sessionId);
+        if (live) {
+          this.unfollow(live, blockId, clientId);
+          await this.unattach(live, blockId);
+        }
+      }
+      return { ...toBlockInfo(block), sessionId: null };
+    });
+  }
+
+  /** Blocks the workspace deleted (closed panes): detach them, never stop their sessions. */
+  blocksClosed(blockIds: readonly string[]): Promise<void> {
+    return this.queue.run(async () => {
+      for (const live of this.sessions.values()) {
+        for (const blockId of blockIds) {
+          if (!live.attached.has(blockId)) continue;
+          for (const follower of live.zone.subscribers()) this.unfollow(live, blockId, follower.id);
+          await this.unattach(live, blockId);
+        }
+      }
+    });
+  }
+
+  /** One block of a window stops following a zone (unmounted, switched away). */
+  detachZone(zoneId: string, blockId: string, clientId: string): void {
+    const live = this.sessions.get(zoneId);
+    if (live) this.unfollow(live, blockId, clientId);
+  }
+
+  /** A window went away: it follows nothing any more (its blocks stay attached). */
+  clientGone(clientId: string): void {
+    for (const live of this.sessions.values()) live.zone.detach(clientId);
+  }
+
+  // ---------- input, size, activity ----------
+
+  write(zoneId: string, blockId: string, clientId: string, data: string | Buffer): void {
+    const live = this.followed(zoneId, blockId, clientId);
+    if (live.row.status !== 'running' || !live.shell) {
+      throw new TetherError('not_running', 'The shell has exited; restart it to type again.');
+    }
+    this.touch(live, blockId);
+    if (typeof data === 'string') {
+      const topic = live.topic.feed(data);
+      if (topic && live.row.name === null) {
+        live.row.topic = topic;
+        this.activity.add(live.row.id);
+        this.emitChanged(live);
+      }
+    }
+    live.shell.write(data);
+  }
+
+  resize(zoneId: string, blockId: string, clientId: string, cols: number, rows: number): void {
+    const live = this.followed(zoneId, blockId, clientId);
+    live.sizes.set(blockId, { cols, rows });
+    if (live.sizedBy === blockId || live.sizedBy === null) this.setSize(live, blockId, cols, rows);
+  }
+
+  /** Focus (or input) in a block: the session is active now and its size follows the block. */
+  recordActivity(sessionId: string, blockId: string, cols: number, rows: number): void {
+    const live = this.require(sessionId);
+    if (!live.attached.has(blockId)) {
+      throw new TetherError('not_found', 'That block does not show this session.');
+    }
+    live.sizes.set(blockId, { cols, rows });
+    this.touch(live, blockId);
+  }
+
+  ack(zoneId: string, blockId: string, clientId: string, bytes: number): void {
+    const live = this.sessions.get(zoneId);
+    live?.zone.subscribers().find((follower) => follower.id === clientId)?.ackBlock(blockId, bytes);
+  }
+
+  /** Write pending activity times (lastActiveAt, lastOutputAt, topic). */
+  async flushActivity(): Promise<void> {
+    const ids = [...this.activity];
+    this.activity.clear();
+    for (const id of ids) {
+      const live = this.sessions.get(id);
+      if (!live) continue;
+      const { lastActiveAt, lastOutputAt, topic } = live.row;
+      try {
+        await updateSession(this.options.db, id, { lastActiveAt, lastOutputAt, topic });
+      } catch (error) {
+        this.failedWrites++;
+        this.activity.add(id);
+        this.options.log.warn(`session ${id}: activity could not be written`, error);
+      }
+    }
+  }
+
+  /** Run `work` in the manager's queue (the checker repairs through it). */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    return this.queue.run(work);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    if (this.activityTimer) clearInterval(this.activityTimer);
+    await this.queue.run(async () => {
+      await this.flushActivity();
+      for (const live of this.sessions.values()) {
+        for (const stop of live.stopShell) stop();
+        live.shell?.kill();
+        live.zone.dispose();
+      }
+    });
+  }
+
+  // ---------- internals used by the consistency checker ----------
+
+  /** Start tracking a row that has no memory entry (loaded as it is). */
+  track(row: SessionRow): LiveSession {
+    const live: LiveSession = {
+      row,
+      zone: new Zone<SessionFollower>(row.id, {
+        ...DEFAULT_ZONE_OPTIONS,
+        ...this.options.zone,
+        onPressure: (paused) => {
+          if (paused) live.shell?.pause();
+          else live.shell?.resume();
+        },
+      }),
+      shell: null,
+      stopShell: [],
+      attached: new Set(),
+      sizes: new Map(),
+      sizedBy: null,
+      topic: new TopicCapture(),
+      dirty: false,
+    };
+    live.topic.done = row.topic !== null;
+    this.sessions.set(row.id, live);
+    this.options.mirrors.open(row.id, row.cols, row.rows);
+    return live;
+  }
+
+  /** Stop a session and drop it from memory only (its row is already gone). */
+  drop(live: LiveSession): void {
+    for (const stop of live.stopShell) stop();
+    live.stopShell = [];
+    live.shell?.kill();
+    live.shell = null;
+    live.zone.dispose();
+    this.options.mirrors.close(live.row.id);
+    this.sessions.delete(live.row.id);
+    this.activity.delete(live.row.id);
+    this.options.events.removed(live.row.id);
+  }
+
+  /** Change status through the lifecycle table; false (and logged) when illegal. */
+  async transition(
+    live: LiveSession,
+    event: LifecycleEvent,
+    patch: SessionUpdate = {},
+  ): Promise<boolean> {
+    const from = live.row.status;
+    const to = nextStatus(from, event);
+    if (to === null) {
+      this.illegalTransitions++;
+      this.options.log.warn(`session ${live.row.id}: refused ${from} --${event}--> (illegal)`);
+      return false;
+    }
+    const change: SessionUpdate = { ...patch, status: to };
+    if (to === 'done' && live.attached.size === 0) {
+      change.idleDeadline = this.now() + this.idle.doneMs;
+    }
+    await this.writeForced(live, change);
+    this.options.log.info(`session ${live.row.id}: ${from} --${event}--> ${to}`);
+    this.emitChanged(live);
+    return true;
+  }
+
+  /** Write a change reality forced; on failure keep it in memory, dirty, for the checker. */
+  async writeForced(live: LiveSession, patch: SessionUpdate): Promise<void> {
+    Object.assign(live.row, patch);
+    try {
+      await updateSession(this.options.db, live.row.id, patch);
+    } catch (error) {
+      this.failedWrites++;
+      live.dirty = true;
+      this.options.log.error(`session ${live.row.id}: write failed; the checker will retry`, error);
+    }
+  }
+
+  /** The wall-clock time this unattached session may be reaped. */
+  deadline(live: LiveSession): number | null {
+    return idleDeadline(live.row, live.attached.size, this.now(), this.idle);
+  }
+
+  emitChanged(live: LiveSession): void {
+    if (!this.disposed) this.options.events.changed(this.info(live));
+  }
+
+  emitBlockChanged(block: BlockInfo): void {
+    if (!this.disposed) this.options.events.blockChanged(block);
+  }
+
+  info(live: LiveSession): SessionInfo {
+    return toSessionInfo(live.row, live);
+  }
+
+  async deleteNow(live: LiveSession): Promise<void> {
+    const detached = await this.guard('The session could not be deleted', () =>
+      this.options.db.transaction().execute(async (transaction) => {
+        const blocks = await listBlocksBySession(transaction, live.row.id);
+        await detachBlocksFromSession(transaction, live.row.id);
+        await deleteSession(transaction, live.row.id);
+        return blocks.map((block) => ({ ...block, sessionId: null }));
+      }),
+    );
+    if (live.row.status !== 'done') await this.transition(live, 'stopped').catch(() => false);
+    this.drop(live);
+    for (const block of detached) this.options.events.blockChanged(toBlockInfo(block));
+  }
+
+  // ---------- private ----------
+
+  private async createNow(connection: string, name: string | null): Promise<LiveSession> {
+    const clean = checkName(name);
+    const now = this.now();
+    const row: SessionRow = {
+      id: randomUUID(),
+      name: clean,
+      connection,
+      backend: this.options.backend.kind,
+      status: 'init',
+      backendRef: null,
+      doneReason: null,
+      exitCode: null,
+      exitSignal: null,
+      topic: null,
+      cols: DEFAULT_SIZE.cols,
+      rows: DEFAULT_SIZE.rows,
+      createdAt: now,
+      lastActiveAt: now,
+      lastOutputAt: null,
+      idleDeadline: null,
+    };
+    row.idleDeadline = idleDeadline(row, 0, now, this.idle);
+    await this.guard('The session could not be created', () =>
+      insertSession(this.options.db, row),
+    );
+    const live = this.track({ ...row });
+    await this.startShell(live);
+    return live;
+  }
+
+  private async startShell(live: LiveSession): Promise<void> {
+    let shell: ShellProcess;
+    const choice = this.options.shell();
+    try {
+      shell = this.options.backend.start({
+        file: choice.file,
+        args: choice.args,
+        cwd: this.options.cwd,
+        env: { ...this.options.env(), TETHER_SESSION_ID: live.row.id },
+        cols: live.row.cols,
+        rows: live.row.rows,
+      });
+    } catch (error) {
+      const reason = TetherError.from(error).message;
+      await this.transition(live, 'startFailed', { doneReason: reason });
+      return;
+    }
+    live.shell = shell;
+    live.stopShell = [
+      shell.onData((data) => this.output(live, shell, data)),
+      shell.onExit((exit) => {
+        // Trailing output may land after the exit event; report the exit after it.
+        setTimeout(() => void this.queue.run(() => this.exited(live, shell, exit)), this.options.exitSettleMs ?? 20);
+      }),
+    ];
+    if (live.zone.isPaused) shell.pause();
+    await this.transition(live, 'started', {
+      backendRef: JSON.stringify({ pid: shell.pid, startedAt: this.now() }),
+    });
+    this.options.log.info(`session ${live.row.id}: started ${choice.file} (pid ${shell.pid})`);
+  }
+
+  private output(live: LiveSession, shell: ShellProcess, data: Buffer): void {
+    // Output from a shell this session no longer runs (a late read) is dropped.
+    if (live.shell !== shell || !this.sessions.has(live.row.id)) return;
+    live.zone.push(data);
+    this.options.mirrors.write(live.row.id, data);
+    live.row.lastOutputAt = this.now();
+    this.activity.add(live.row.id);
+  }
+
+  private async exited(live: LiveSession, shell: ShellProcess, exit: ShellExit): Promise<void> {
+    if (live.shell !== shell) return;
+    live.zone.flush();
+    for (const stop of live.stopShell) stop();
+    live.stopShell = [];
+    live.shell = null;
+    if (!this.sessions.has(live.row.id)) return;
+    const reason =
+      exit.signal !== null && exit.signal !== 0
+        ? `The shell was killed by signal ${exit.signal}.`
+        : `The shell exited with code ${exit.exitCode ?? 'unknown'}.`;
+    await this.transition(live, 'exited', {
+      exitCode: exit.exitCode,
+      exitSignal: exit.signal,
+      doneReason: reason,
+    });
+  }
+
+  /** Point a block at `live` (database first), leaving its previous session. */
+  private async bindNow(
+    blockId: string,
+    live: LiveSession,
+    previous?: string | null,
+    clientId?: string,
+  ): Promise<void> {
+    if (live.attached.has(blockId)) return;
+    await this.guard('The block could not be attached', () =>
+      setBlockSession(this.options.db, blockId, live.row.id),
+    );
+    const old = previous ? this.sessions.get(previous) : undefined;
+    if (old) {
+      if (clientId) this.unfollow(old, blockId, clientId);
+      await this.unattach(old, blockId);
+    }
+    live.attached.add(blockId);
+    if (live.row.idleDeadline !== null) await this.writeForced(live, { idleDeadline: null });
+    this.emitChanged(live);
+  }
+
+  private async unattach(live: LiveSession, blockId: string): Promise<void> {
+    if (!live.attached.delete(blockId)) return;
+    live.sizes.delete(blockId);
+    if (live.sizedBy === blockId) live.sizedBy = null;
+    if (live.attached.size === 0) await this.writeForced(live, { idleDeadline: this.deadline(live) });
+    this.emitChanged(live);
+  }
+
+  /** Snapshot and live chunks for one block of one window. */
+  private async follow(live: LiveSession, blockId: string, client: SessionClient): Promise<AttachReply> {
+    let follower = live.zone.subscribers().find((candidate) => candidate.id === client.id);
+    let fallback: { snapshot: Buffer; offset: number };
+    if (!follower) {
+      follower = new SessionFollower(
+        client,
+        live.row.id,
+        live.zone.offset,
+        (bytes) => live.zone.ack(client.id, bytes),
+        () => live.zone.offset,
+      );
+      fallback = live.zone.attach(follower);
+    } else {
+      fallback = live.zone.replaySnapshot();
+    }
+    follower.addBlock(blockId, fallback.offset);
+    // Posted in the same synchronous step as the offset: the mirror has parsed exactly
+    // the bytes before `offset` when it answers.
+    const pending = this.options.mirrors.snapshot(live.row.id);
+    let snapshot: Uint8Array = fallback.snapshot;
+    try {
+      snapshot = Buffer.from((await pending).data, 'utf8');
+    } catch (error) {
+      this.options.log.warn(`session ${live.row.id}: mirror snapshot failed; using the replay`, error);
+    }
+    return { zone: live.row.id, snapshot, offset: fallback.offset, session: this.info(live) };
+  }
+
+  private unfollow(live: LiveSession, blockId: string, clientId: string): void {
+    const follower = live.zone.subscribers().find((candidate) => candidate.id === clientId);
+    if (follower && !follower.removeBlock(blockId)) live.zone.detach(clientId);
+  }
+
+  private followed(zoneId: string, blockId: string, clientId: string): LiveSession {
+    const live = this.sessions.get(zoneId);
+    const follower = live?.zone.subscribers().find((candidate) => candidate.id === clientId);
+    if (!live || !follower?.hasBlock(blockId)) {
+      throw new TetherError('not_found', `Block ${blockId} does not follow zone ${zoneId}.`);
+    }
+    return live;
+  }
+
+  /** The block is the one the user works in now: activity time, and the shell's size. */
+  private touch(live: LiveSession, blockId: string): void {
+    live.row.lastActiveAt = this.now();
+    this.activity.add(live.row.id);
+    if (live.sizedBy !== blockId) {
+      const size = live.sizes.get(blockId);
+      if (size) this.setSize(live, blockId, size.cols, size.rows);
+    }
+  }
+
+  private setSize(live: LiveSession, blockId: string, cols: number, rows: number): void {
+    live.sizes.set(blockId, { cols, rows });
+    const changed = live.row.cols !== cols || live.row.rows !== rows || live.sizedBy !== blockId;
+    live.sizedBy = blockId;
+    if (live.row.cols !== cols || live.row.rows !== rows) {
+      live.row.cols = cols;
+      live.row.rows = rows;
+      this.activity.add(live.row.id);
+      if (live.row.status === 'running') live.shell?.resize(cols, rows);
+      this.options.mirrors.resize(live.row.id, cols, rows);
+    }
+    if (changed) this.emitChanged(live);
+  }
+
+  private require(sessionId: string): LiveSession {
+    const live = this.sessions.get(sessionId);
+    if (!live) throw new TetherError('not_found', `No session ${sessionId}.`);
+    return live;
+  }
+
+  private async requireBlock(blockId: string) {
+    const block = await getBlock(this.options.db, blockId);
+    if (!block) throw new TetherError('not_found', `No block ${blockId}.`);
+    return block;
+  }
+
+  private async persist(live: LiveSession, patch: SessionUpdate, action: string): Promise<void> {
+    await this.guard(action, () => updateSession(this.options.db, live.row.id, patch));
+    Object.assign(live.row, patch);
+  }
+
+  /** Database failures become `storage_failed` (or `name_taken`); TetherErrors pass through. */
+  private async guard<T>(action: string, work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof TetherError) throw error;
+      if (error instanceof DuplicateNameError) {
+        throw new TetherError('name_taken', 'Another session on this connection has that name.');
+      }
+      this.failedWrites++;
+      this.options.log.error(`sessions: ${action}`, error);
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new TetherError('storage_failed', `${action}: ${reason}`);
+    }
+  }
+}
+
+/** Trimmed name or null; refuses bad names with `invalid_name`. */
+function checkName(name: string | null): string | null {
+  if (name === null) return null;
+  const trimmed = name.trim();
+  if (trimmed === '') return null;
+  const problem = nameProblem(trimmed);
+  if (problem) throw new TetherError('invalid_name', problem);
+  return trimmed;
+}
+
+function lifecycleEventForLostShell(status: SessionRow['status']): LifecycleEvent {
+  if (status === 'init') return 'startFailed';
+  if (status === 'disconnected') return 'linkBackGone';
+  return 'backendGone';
+}
+
+function toBlockInfo(block: {
+  id: string;
+  connection: string;
+  createdAt: number;
+  sessionId: string | null;
+}): BlockInfo {
+  return {
+    id: block.id,
+    connection: block.connection,
+    createdAt: block.createdAt,
+    sessionId: block.sessionId,
+  };
+}

@@ -1,0 +1,40 @@
+/**
+ * Session actions started from the UI. Failures become notices the user can
+ * read; callers get null or false and carry on.
+ */
+import type { SessionInfo } from '../../preload/contract';
+import { TetherError } from '../../preload/tether-error';
+import { getClient } from '../api/client';
+import { rememberSession } from '../state/sessions';
+import { addNoticesAtom, store } from '../state/store';
+
+function tell(message: string): void {
+  store.set(addNoticesAtom, [{ level: 'error', message }]);
+}
+
+/** A new anonymous session on a connection, shown nowhere yet. */
+export async function createSession(connection: string): Promise<SessionInfo | null> {
+  if (connection !== 'local') {
+    tell(`No new session: sessions on ${connection} can't be created yet`);
+    return null;
+  }
+  try {
+    const session = await getClient().request('createSession', { connection });
+    rememberSession(session);
+    return session;
+  } catch (error) {
+    tell(`No new session: ${TetherError.from(error).message}`);
+    return null;
+  }
+}
+
+/** Run a switch of a block to a session; a refusal is told, and the block keeps what it showed. */
+export async function showSession(switchTo: () => Promise<void>): Promise<boolean> {
+  try {
+    await switchTo();
+    return true;
+  } catch (error) {
+    tell(`The session could not be shown: ${TetherError.from(error).message}`);
+    return false;
+  }
+}

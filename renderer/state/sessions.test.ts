@@ -1,0 +1,153 @@
+import { createStore } from 'jotai';
+import { describe, expect, it } from 'vitest';
+import type { EventName, EventPayload, RequestName, SessionInfo } from '../../preload/contract';
+import type { TetherClient } from '../api/client';
+import {
+  followSessions,
+  mergeListed,
+  sessionsAtom,
+  sessionsOn,
+  setBlockSession,
+  withoutSession,
+} from './sessions';
+import { blocksAtom } from './workspace';
+
+const session = (id: string, changes: Partial<SessionInfo> = {}): SessionInfo => ({
+  id,
+  name: null,
+  displayName: id.slice(0, 8),
+  connection: 'local',
+  backend: 'pty',
+  status: 'running',
+  doneReason: null,
+  exitCode: null,
+  exitSignal: null,
+  topic: null,
+  cols: 80,
+  rows: 24,
+  sizedBy: null,
+  attachedBlocks: [],
+  createdAt: 1,
+  lastActiveAt: 1,
+  lastOutputAt: null,
+  ...changes,
+});
+
+/** A client whose `listSessions` reply the test releases, and whose events it emits. */
+function fakeClient() {
+  const listeners = new Map<string, Set<(payload: unknown) => void>>();
+  let answer: { resolve(list: SessionInfo[]): void; reject(error: unknown): void } | undefined;
+  const client = {
+    request: (name: RequestName) => {
+      if (name !== 'listSessions') throw new Error(`unexpected request ${name}`);
+      return new Promise((resolve, reject) => (answer = { resolve, reject }));
+    },
+    on: (name: string, listener: (payload: unknown) => void) => {
+      const set = listeners.get(name) ?? new Set();
+      listeners.set(name, set);
+      set.add(listener);
+      return () => set.delete(listener);
+    },
+    connection: { status: () => 'connected', onChange: () => () => {} },
+  } as unknown as TetherClient;
+  const emit = <K extends EventName>(name: K, payload: EventPayload<K>) => {
+    for (const listener of listeners.get(name) ?? []) listener(payload);
+  };
+  const listenerCount = () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0);
+  return { client, emit, listenerCount, list: () => answer! };
+}
+
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+describe('mergeListed', () => {
+  it('takes the list as the truth', () => {
+    const stale = session('a', { displayName: 'old' });
+    const merged = mergeListed({ a: stale, gone: session('gone') }, [session('a')], new Set());
+    expect(merged).toEqual({ a: session('a') });
+  });
+
+  it('keeps what events said while the list was on its way', () => {
+    const renamed = session('a', { displayName: 'renamed' });
+    const merged = mergeListed({ a: renamed }, [session('a'), session('b')], new Set(['a', 'b']));
+    // a was renamed, b was removed after the list was made.
+    expect(merged).toEqual({ a: renamed });
+  });
+});
+
+describe('sessionsOn', () => {
+  it('lists one connection, most recently active first', () => {
+    const sessions = {
+      a: session('a', { lastActiveAt: 5 }),
+      b: session('b', { lastActiveAt: 9 }),
+      c: session('c', { connection: 'me@box', lastActiveAt: 99 }),
+    };
+    expect(sessionsOn(sessions, 'local').map((found) => found.id)).toEqual(['b', 'a']);
+  });
+});
+
+describe('withoutSession', () => {
+  it('returns the same object when there was nothing to remove', () => {
+    const sessions = { a: session('a') };
+    expect(withoutSession(sessions, 'b')).toBe(sessions);
+    expect(withoutSession(sessions, 'a')).toEqual({});
+  });
+});
+
+describe('followSessions', () => {
+  it('loads the list, then follows changes and removals', async () => {
+    const store = createStore();
+    const fake = fakeClient();
+    const stop = followSessions(fake.client, store);
+    fake.list().resolve([session('a'), session('b')]);
+    await settle();
+    expect(Object.keys(store.get(sessionsAtom))).toEqual(['a', 'b']);
+
+    fake.emit('sessionChanged', { session: session('a', { status: 'done' }) });
+    fake.emit('sessionRemoved', { sessionId: 'b' });
+    expect(store.get(sessionsAtom)).toEqual({ a: session('a', { status: 'done' }) });
+
+    stop();
+    expect(fake.listenerCount()).toBe(0);
+  });
+
+  it('lets events that overtake the list win', async () => {
+    const store = createStore();
+    const fake = fakeClient();
+    followSessions(fake.client, store);
+    fake.emit('sessionChanged', { session: session('a', { displayName: 'fresh' }) });
+    fake.emit('sessionRemoved', { sessionId: 'b' });
+    fake.list().resolve([session('a', { displayName: 'stale' }), session('b'), session('c')]);
+    await settle();
+    const sessions = store.get(sessionsAtom);
+    expect(sessions.a?.displayName).toBe('fresh');
+    expect(Object.keys(sessions).sort()).toEqual(['a', 'c']);
+  });
+
+  it('updates the blocks of this window the core changed', () => {
+    const store = createStore();
+    const fake = fakeClient();
+    store.set(blocksAtom, { x: { id: 'x', connection: 'local', createdAt: 1, sessionId: 'a' } });
+    followSessions(fake.client, store);
+    fake.emit('blockChanged', {
+      block: { id: 'x', connection: 'local', createdAt: 1, sessionId: null },
+    });
+    fake.emit('blockChanged', {
+      block: { id: 'y', connection: 'local', createdAt: 1, sessionId: 'a' },
+    });
+    expect(store.get(blocksAtom)).toEqual({
+      x: { id: 'x', connection: 'local', createdAt: 1, sessionId: null },
+    });
+  });
+});
+
+describe('setBlockSession', () => {
+  it('changes a known block and leaves unknown ones alone', () => {
+    const store = createStore();
+    const before = { x: { id: 'x', connection: 'local', createdAt: 1, sessionId: 'a' } };
+    store.set(blocksAtom, before);
+    setBlockSession('y', 'b', store);
+    expect(store.get(blocksAtom)).toBe(before);
+    setBlockSession('x', 'b', store);
+    expect(store.get(blocksAtom).x?.sessionId).toBe('b');
+  });
+});

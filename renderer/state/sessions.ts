@@ -1,0 +1,117 @@
+/**
+ * What the window knows of the sessions: every session by id, loaded once
+ * with `listSessions` and kept current by the core's events, plus the block
+ * changes the core makes on its own (a session deleted under a block).
+ */
+import { atom, type createStore } from 'jotai';
+import type { SessionInfo } from '../../preload/contract';
+import { TetherError } from '../../preload/tether-error';
+import type { TetherClient } from '../api/client';
+import { store } from './store';
+import { blocksAtom } from './workspace';
+
+type Store = ReturnType<typeof createStore>;
+export type Sessions = Record<string, SessionInfo>;
+
+/** Sessions by id, on every connection. */
+export const sessionsAtom = atom<Sessions>({});
+
+export function withSession(sessions: Sessions, session: SessionInfo): Sessions {
+  return { ...sessions, [session.id]: session };
+}
+
+export function withoutSession(sessions: Sessions, sessionId: string): Sessions {
+  if (!(sessionId in sessions)) return sessions;
+  const { [sessionId]: _removed, ...rest } = sessions;
+  return rest;
+}
+
+/**
+ * Take a `listSessions` reply as the truth, except for the sessions an event
+ * changed or removed while it was on its way: the event is newer than the list.
+ */
+export function mergeListed(
+  current: Sessions,
+  listed: readonly SessionInfo[],
+  touched: ReadonlySet<string>,
+): Sessions {
+  const next: Sessions = {};
+  for (const session of listed) if (!touched.has(session.id)) next[session.id] = session;
+  for (const id of touched) {
+    const known = current[id];
+    if (known) next[id] = known;
+  }
+  return next;
+}
+
+/** The sessions on one connection, most recently active first. */
+export function sessionsOn(sessions: Sessions, connection: string): SessionInfo[] {
+  return Object.values(sessions)
+    .filter((session) => session.connection === connection)
+    .sort((a, b) => b.lastActiveAt - a.lastActiveAt);
+}
+
+/** Record what the window learnt of a session outside the events (an attach reply). */
+export function rememberSession(session: SessionInfo, target: Store = store): void {
+  target.set(sessionsAtom, (sessions) => withSession(sessions, session));
+}
+
+/** The session a block shows, as the window last saw it (null: detached). */
+export function setBlockSession(
+  blockId: string,
+  sessionId: string | null,
+  target: Store = store,
+): void {
+  target.set(blocksAtom, (blocks) => {
+    const block = blocks[blockId];
+    if (!block || block.sessionId === sessionId) return blocks;
+    return { ...blocks, [blockId]: { ...block, sessionId } };
+  });
+}
+
+/**
+ * Load the sessions and follow their changes, and the core's changes to
+ * blocks, until the returned function is called.
+ */
+export function followSessions(client: TetherClient, target: Store = store): () => void {
+  let loading = true;
+  const touched = new Set<string>();
+  const touch = (id: string) => {
+    if (loading) touched.add(id);
+  };
+  const unsubscribes = [
+    client.on('sessionChanged', ({ session }) => {
+      touch(session.id);
+      target.set(sessionsAtom, (sessions) => withSession(sessions, session));
+    }),
+    client.on('sessionRemoved', ({ sessionId }) => {
+      touch(sessionId);
+      target.set(sessionsAtom, (sessions) => withoutSession(sessions, sessionId));
+    }),
+    client.on('blockChanged', ({ block }) => {
+      // Another window's blocks are not this window's business.
+      target.set(blocksAtom, (blocks) =>
+        block.id in blocks ? { ...blocks, [block.id]: block } : blocks,
+      );
+    }),
+  ];
+  let stopped = false;
+  client.request('listSessions', {}).then(
+    (listed) => {
+      if (stopped) return;
+      target.set(sessionsAtom, (sessions) => mergeListed(sessions, listed, touched));
+      loading = false;
+      touched.clear();
+    },
+    (error: unknown) => {
+      // The events still fill the list in; a picker asks again when it opens.
+      loading = false;
+      touched.clear();
+      if (!stopped) console.warn('tether: listing sessions failed', TetherError.from(error));
+    },
+  );
+  return () => {
+    stopped = true;
+    for (const unsubscribe of unsubscribes) unsubscribe();
+  };
+}
