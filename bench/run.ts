@@ -13,7 +13,10 @@
  * Workspace: switching between two tabs of 8 blocks against two tabs of one
  * block, and the renderer's memory with 16 idle blocks against one.
  *
- * TETHER_BENCH_ONLY=throughput or =workspace runs one part.
+ * Sessions: one consistency-checker cycle over 500 sessions and 1,000 blocks
+ * against the two database reads it cannot avoid.
+ *
+ * TETHER_BENCH_ONLY=throughput, =workspace or =sessions runs one part.
  */
 import { chromium } from '@playwright/test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -24,6 +27,7 @@ import { CHROMIUM_ARGS, chromiumPath } from '../playwright.config';
 import { measureBareXterm } from './bare-xterm';
 import { writeContent } from './content';
 import { measureCat, measureEchoDuringFlood, measureInterrupt, rssGrowth } from './tether-page';
+import { measureCheckerCycle } from './checker';
 import { measureIdleBlocks, measureTabSwitch } from './workspace-page';
 
 const MEGABYTES = Number(process.env.TETHER_BENCH_MB ?? 100);
@@ -181,10 +185,26 @@ async function workspace(): Promise<Record<string, unknown>> {
   }
 }
 
+async function sessions(): Promise<Record<string, unknown>> {
+  const checker = await measureCheckerCycle();
+  const cycle = median(checker.cycleMs);
+  const reads = median(checker.readsMs);
+  console.log('\nSessions benchmark');
+  console.log(
+    `  checker cycle, ${checker.sessions} sessions / ${checker.blocks} blocks   median ${fmt(cycle)} ms, max ${fmt(Math.max(...checker.cycleMs))} ms   (target < 50 ms)`,
+  );
+  console.log(
+    `  baseline: reading both tables      median ${fmt(reads)} ms   ratio ${fmt(cycle / reads)}`,
+  );
+  return { checkerCycleMedianMs: cycle, checkerReadsMedianMs: reads, checker };
+}
+
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString() };
-  if (ONLY !== 'workspace') results.throughput = await throughput();
-  if (ONLY !== 'throughput') results.workspace = await workspace();
+  const runs = (part: string) => ONLY === undefined || ONLY === part;
+  if (runs('throughput')) results.throughput = await throughput();
+  if (runs('workspace')) results.workspace = await workspace();
+  if (runs('sessions')) results.sessions = await sessions();
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(results, null, 2));
 }

@@ -39,9 +39,12 @@ test('a missing shell is reported in the block and the app keeps working', async
     await expect(block).toContainText(
       'Shell not found or not executable: /nonexistent/tether-shell',
     );
-    await expect(block.getByRole('button', { name: 'Retry' })).toBeVisible();
-    // The page and host still answer: retrying fails the same clear way, nothing crashes.
-    await block.getByRole('button', { name: 'Retry' }).click();
+    // A session whose shell could not start is done, with the reason (DESIGN.md §3).
+    await expect(block.getByRole('img', { name: 'Session status: done' })).toBeVisible();
+    const restart = block.getByRole('button', { name: 'Restart' });
+    await expect(restart).toBeVisible();
+    // The page and host still answer: restarting fails the same clear way, nothing crashes.
+    await restart.click();
     await expect(block).toContainText('Shell not found or not executable');
     const info = await page.evaluate(() => fetch('/').then((r) => r.status));
     expect(info).toBe(200);

@@ -1,13 +1,16 @@
 /**
  * Blocks show sessions, not shells: one session shared by two panes, kept
  * when a pane closes and when the page reloads, done with its exit code when
- * the shell ends, and restarted under the same id.
+ * the shell ends, and restarted under the same id; the shell sized by the pane
+ * used last; a block left without a session.
  */
+import { requestAsOtherWindow } from './fixtures/other-window';
 import { expect, test } from './fixtures/terminal';
 import {
   block,
   blockSessionId,
   blockSize,
+  blockText,
   expectBlockCount,
   expectBlockOutput,
   expectPrompt,
@@ -23,7 +26,7 @@ test('a session opened in a new pane is shared, outlives its first pane and a re
   const first = await openWorkspace(page, host.url);
   const header = block(page, first).locator('header');
   await expect(header.getByRole('img', { name: 'Session status: running' })).toBeVisible();
-  await expect(header.getByRole('button', { name: 'Session' })).not.toBeEmpty();
+  await expect(header.getByRole('button', { name: 'Session', exact: true })).not.toBeEmpty();
   await runIn(page, first, 'export X=42');
   const sessionId = await blockSessionId(page, first);
   expect(sessionId).toBeTruthy();
@@ -33,9 +36,9 @@ test('a session opened in a new pane is shared, outlives its first pane and a re
   await expect.poll(() => blockSessionId(page, second!)).toBe(sessionId);
   // The new pane starts from the session's screen, not an empty one.
   await expectBlockOutput(page, second!, /export X=42/);
-  await expect(block(page, second!).getByRole('button', { name: 'Session' })).toHaveText(
-    await header.getByRole('button', { name: 'Session' }).innerText(),
-  );
+  await expect(
+    block(page, second!).getByRole('button', { name: 'Session', exact: true }),
+  ).toHaveText(await header.getByRole('button', { name: 'Session', exact: true }).innerText());
 
   // One shell: what is typed in either pane shows in both.
   await runIn(page, second!, 'echo $X');
@@ -100,4 +103,49 @@ test('a shared shell takes the size of the pane used last; the other shows it at
   const narrow = (await blockSize(page, second!)).cols;
   await expectBlockOutput(page, second!, new RegExp(`^narrow=${narrow}$`, 'm'));
   await expect.poll(async () => (await blockSize(page, first)).cols).toBe(narrow);
+});
+
+test('a block whose session is deleted shows "No session", and can start or pick another', async ({
+  page,
+  host,
+}) => {
+  const first = await openWorkspace(page, host.url);
+  await runIn(page, first, 'echo in-the-doomed-one');
+  const doomed = (await blockSessionId(page, first))!;
+  const other = await requestAsOtherWindow(page, 'createSession', {
+    connection: 'local',
+    name: 'spare',
+  });
+
+  await requestAsOtherWindow(page, 'deleteSession', { sessionId: doomed });
+  const shown = block(page, first);
+  const empty = shown.getByRole('group', { name: 'No session' });
+  await expect(empty).toBeVisible();
+  await expect(shown.getByRole('button', { name: 'Session', exact: true })).toHaveText(
+    'No session',
+  );
+  await expect(shown.getByRole('button', { name: 'Open in new pane' })).toBeDisabled();
+  await expect.poll(() => blockSessionId(page, first)).toBeNull();
+
+  // "New session" gives the block a fresh shell.
+  await empty.getByRole('button', { name: 'New session' }).click();
+  await expect(empty).toHaveCount(0);
+  await expectPrompt(page, first);
+  const fresh = await blockSessionId(page, first);
+  expect(fresh).not.toBe(doomed);
+  expect(fresh).not.toBe(other.id);
+  expect(await blockText(page, first)).not.toContain('in-the-doomed-one');
+  await runIn(page, first, 'echo in-the-fresh-one');
+  await expectBlockOutput(page, first, /^in-the-fresh-one$/m);
+
+  // Deleted again: the list offers the named session, and picking it shows it.
+  await requestAsOtherWindow(page, 'deleteSession', { sessionId: fresh! });
+  await expect(empty).toBeVisible();
+  await empty.getByRole('button', { name: /^spare/ }).click();
+  await expect(empty).toHaveCount(0);
+  await expect.poll(() => blockSessionId(page, first)).toBe(other.id);
+  await expect(shown.getByRole('button', { name: 'Session', exact: true })).toHaveText('spare');
+  await expectPrompt(page, first);
+  await runIn(page, first, 'echo in-the-spare-one');
+  await expectBlockOutput(page, first, /^in-the-spare-one$/m);
 });

@@ -34,6 +34,8 @@ export type CoreOptions = {
   log?: Logger;
   zone?: SessionManagerOptions['zone'];
   idle?: Partial<IdlePolicy>;
+  /** Variables set for every shell on top of the app's environment (tests pin HOME). */
+  env?: Record<string, string>;
   /** How often the consistency checker runs (default 60 s, or TETHER_CHECK_INTERVAL_MS). */
   checkIntervalMs?: number;
 };
@@ -87,7 +89,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     mirrors,
     shell: () => shell,
     cwd: options.cwd ?? homedir(),
-    env: () => shellEnvironment(process.env, version),
+    env: () => ({ ...shellEnvironment(process.env, version), ...options.env }),
     log,
     zone: { ...zoneOptionsFromEnv(), ...options.zone },
     idle: options.idle,

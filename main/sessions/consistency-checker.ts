@@ -107,7 +107,10 @@ export class ConsistencyChecker {
         // Memory owns status; the row is brought back in line with it.
         await updateSession(db, live.row.id, pick(live.row, DURABLE_FIELDS));
         live.dirty = false;
-        repair('rowDrift', `session ${live.row.id}: rewrote ${drift.join(', ') || 'a failed write'}`);
+        repair(
+          'rowDrift',
+          `session ${live.row.id}: rewrote ${drift.join(', ') || 'a failed write'}`,
+        );
       }
     }
     for (const row of rows.values()) {

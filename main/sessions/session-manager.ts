@@ -32,16 +32,29 @@ import {
 } from '../../db/repositories/sessions';
 import type { Database, SessionRow, SessionUpdate } from '../../db/schema';
 import type { AttachReply, BlockInfo, SessionInfo } from '../../preload/contract';
-import { nameProblem } from '../../preload/layout';
 import { TetherError } from '../../preload/tether-error';
 import type { ShellBackend, ShellExit, ShellProcess } from '../backends/backend';
 import type { ShellChoice } from '../backends/login-shell';
 import type { Logger } from '../log';
-import { DEFAULT_ZONE_OPTIONS, Zone, type ZoneOptions } from '../terminals/zone';
+import { DEFAULT_ZONE_OPTIONS, type ZoneOptions } from '../terminals/zone';
 import { createSerialQueue } from '../workspace/serial-queue';
 import { nextStatus, type LifecycleEvent } from './lifecycle';
+import {
+  checkName,
+  DEFAULT_SIZE,
+  lifecycleEventForLostShell,
+  RESTART_REASON,
+  toBlockInfo,
+} from './session-rules';
 import type { MirrorPool } from './mirror/mirror-pool';
-import { SessionFollower, type SessionClient } from './session-follower';
+import {
+  createLiveSession,
+  findFollower,
+  followBlock,
+  unfollowBlock,
+  type LiveSession,
+} from './live-session';
+import type { SessionClient } from './session-follower';
 import {
   DEFAULT_IDLE_POLICY,
   idleDeadline,
@@ -51,6 +64,7 @@ import {
 } from './session-info';
 
 export type { SessionClient } from './session-follower';
+export type { LiveSession } from './live-session';
 
 /** What the manager tells every window: a session changed or went, a block was detached. */
 export type SessionEvents = {
@@ -77,24 +91,7 @@ export type SessionManagerOptions = {
   activityWriteMs?: number;
 };
 
-/** A session in memory. `row` is what the database holds (or will, once `dirty` is written). */
-export type LiveSession = {
-  row: SessionRow;
-  zone: Zone<SessionFollower>;
-  shell: ShellProcess | null;
-  stopShell: Array<() => void>;
-  /** Blocks showing the session: equal to the blocks whose session_id is this id. */
-  attached: Set<string>;
-  /** The last size each attached block asked for. */
-  sizes: Map<string, { cols: number; rows: number }>;
-  sizedBy: string | null;
-  topic: TopicCapture;
-  /** A forced change whose database write failed; the checker writes it again. */
-  dirty: boolean;
-};
-
-const DEFAULT_SIZE = { cols: 80, rows: 24 };
-export const RESTART_REASON = 'Tether restarted; a local (pty) shell ends with the app.';
+export { RESTART_REASON } from './session-rules';
 
 export class SessionManager {
   readonly sessions = new Map<string, LiveSession>();
@@ -148,9 +145,7 @@ export class SessionManager {
   list(connection?: string): SessionInfo[] {
     return [...this.sessions.values()]
       .filter((live) => connection === undefined || live.row.connection === connection)
-      .sort(
-        (a, b) => b.row.lastActiveAt - a.row.lastActiveAt || b.row.createdAt - a.row.createdAt,
-      )
+      .sort((a, b) => b.row.lastActiveAt - a.row.lastActiveAt || b.row.createdAt - a.row.createdAt)
       .map((live) => this.info(live));
   }
 
@@ -270,7 +265,7 @@ export class SessionManager {
         );
         const live = this.sessions.get(block.sessionId);
         if (live) {
-          this.unfollow(live, blockId, clientId);
+          unfollowBlock(live, blockId, clientId);
           await this.unattach(live, blockId);
         }
       }
@@ -284,7 +279,7 @@ export class SessionManager {
       for (const live of this.sessions.values()) {
         for (const blockId of blockIds) {
           if (!live.attached.has(blockId)) continue;
-          for (const follower of live.zone.subscribers()) this.unfollow(live, blockId, follower.id);
+          for (const follower of live.zone.subscribers()) unfollowBlock(live, blockId, follower.id);
           await this.unattach(live, blockId);
         }
       }
@@ -294,7 +289,7 @@ export class SessionManager {
   /** One block of a window stops following a zone (unmounted, switched away). */
   detachZone(zoneId: string, blockId: string, clientId: string): void {
     const live = this.sessions.get(zoneId);
-    if (live) this.unfollow(live, blockId, clientId);
+    if (live) unfollowBlock(live, blockId, clientId);
   }
 
   /** A window went away: it follows nothing any more (its blocks stay attached). */
@@ -339,7 +334,7 @@ export class SessionManager {
 
   ack(zoneId: string, blockId: string, clientId: string, bytes: number): void {
     const live = this.sessions.get(zoneId);
-    live?.zone.subscribers().find((follower) => follower.id === clientId)?.ackBlock(blockId, bytes);
+    if (live) findFollower(live, clientId)?.ackBlock(blockId, bytes);
   }
 
   /** Write pending activity times (lastActiveAt, lastOutputAt, topic). */
@@ -382,25 +377,7 @@ export class SessionManager {
 
   /** Start tracking a row that has no memory entry (loaded as it is). */
   track(row: SessionRow): LiveSession {
-    const live: LiveSession = {
-      row,
-      zone: new Zone<SessionFollower>(row.id, {
-        ...DEFAULT_ZONE_OPTIONS,
-        ...this.options.zone,
-        onPressure: (paused) => {
-          if (paused) live.shell?.pause();
-          else live.shell?.resume();
-        },
-      }),
-      shell: null,
-      stopShell: [],
-      attached: new Set(),
-      sizes: new Map(),
-      sizedBy: null,
-      topic: new TopicCapture(),
-      dirty: false,
-    };
-    live.topic.done = row.topic !== null;
+    const live = createLiveSession(row, { ...DEFAULT_ZONE_OPTIONS, ...this.options.zone });
     this.sessions.set(row.id, live);
     this.options.mirrors.open(row.id, row.cols, row.rows);
     return live;
@@ -509,9 +486,7 @@ export class SessionManager {
       idleDeadline: null,
     };
     row.idleDeadline = idleDeadline(row, 0, now, this.idle);
-    await this.guard('The session could not be created', () =>
-      insertSession(this.options.db, row),
-    );
+    await this.guard('The session could not be created', () => insertSession(this.options.db, row));
     const live = this.track({ ...row });
     await this.startShell(live);
     return live;
@@ -539,7 +514,10 @@ export class SessionManager {
       shell.onData((data) => this.output(live, shell, data)),
       shell.onExit((exit) => {
         // Trailing output may land after the exit event; report the exit after it.
-        setTimeout(() => void this.queue.run(() => this.exited(live, shell, exit)), this.options.exitSettleMs ?? 20);
+        setTimeout(
+          () => void this.queue.run(() => this.exited(live, shell, exit)),
+          this.options.exitSettleMs ?? 20,
+        );
       }),
     ];
     if (live.zone.isPaused) shell.pause();
@@ -589,7 +567,7 @@ export class SessionManager {
     );
     const old = previous ? this.sessions.get(previous) : undefined;
     if (old) {
-      if (clientId) this.unfollow(old, blockId, clientId);
+      if (clientId) unfollowBlock(old, blockId, clientId);
       await this.unattach(old, blockId);
     }
     live.attached.add(blockId);
@@ -601,48 +579,33 @@ export class SessionManager {
     if (!live.attached.delete(blockId)) return;
     live.sizes.delete(blockId);
     if (live.sizedBy === blockId) live.sizedBy = null;
-    if (live.attached.size === 0) await this.writeForced(live, { idleDeadline: this.deadline(live) });
+    if (live.attached.size === 0)
+      await this.writeForced(live, { idleDeadline: this.deadline(live) });
     this.emitChanged(live);
   }
 
   /** Snapshot and live chunks for one block of one window. */
-  private async follow(live: LiveSession, blockId: string, client: SessionClient): Promise<AttachReply> {
-    let follower = live.zone.subscribers().find((candidate) => candidate.id === client.id);
-    let fallback: { snapshot: Buffer; offset: number };
-    if (!follower) {
-      follower = new SessionFollower(
-        client,
-        live.row.id,
-        live.zone.offset,
-        (bytes) => live.zone.ack(client.id, bytes),
-        () => live.zone.offset,
-      );
-      fallback = live.zone.attach(follower);
-    } else {
-      fallback = live.zone.replaySnapshot();
-    }
-    follower.addBlock(blockId, fallback.offset);
-    // Posted in the same synchronous step as the offset: the mirror has parsed exactly
-    // the bytes before `offset` when it answers.
+  private async follow(
+    live: LiveSession,
+    blockId: string,
+    client: SessionClient,
+  ): Promise<AttachReply> {
+    const replay = followBlock(live, blockId, client);
+    // Asked in the same synchronous step as the offset was taken: the mirror has parsed
+    // exactly the bytes before it when it answers.
     const pending = this.options.mirrors.snapshot(live.row.id);
-    let snapshot: Uint8Array = fallback.snapshot;
+    let snapshot: Uint8Array = replay.snapshot;
     try {
       snapshot = Buffer.from((await pending).data, 'utf8');
     } catch (error) {
-      this.options.log.warn(`session ${live.row.id}: mirror snapshot failed; using the replay`, error);
+      this.options.log.warn(`session ${live.row.id}: no mirror snapshot; using the replay`, error);
     }
-    return { zone: live.row.id, snapshot, offset: fallback.offset, session: this.info(live) };
-  }
-
-  private unfollow(live: LiveSession, blockId: string, clientId: string): void {
-    const follower = live.zone.subscribers().find((candidate) => candidate.id === clientId);
-    if (follower && !follower.removeBlock(blockId)) live.zone.detach(clientId);
+    return { zone: live.row.id, snapshot, offset: replay.offset, session: this.info(live) };
   }
 
   private followed(zoneId: string, blockId: string, clientId: string): LiveSession {
     const live = this.sessions.get(zoneId);
-    const follower = live?.zone.subscribers().find((candidate) => candidate.id === clientId);
-    if (!live || !follower?.hasBlock(blockId)) {
+    if (!live || !findFollower(live, clientId)?.hasBlock(blockId)) {
       throw new TetherError('not_found', `Block ${blockId} does not follow zone ${zoneId}.`);
     }
     return live;
@@ -704,34 +667,4 @@ export class SessionManager {
       throw new TetherError('storage_failed', `${action}: ${reason}`);
     }
   }
-}
-
-/** Trimmed name or null; refuses bad names with `invalid_name`. */
-function checkName(name: string | null): string | null {
-  if (name === null) return null;
-  const trimmed = name.trim();
-  if (trimmed === '') return null;
-  const problem = nameProblem(trimmed);
-  if (problem) throw new TetherError('invalid_name', problem);
-  return trimmed;
-}
-
-function lifecycleEventForLostShell(status: SessionRow['status']): LifecycleEvent {
-  if (status === 'init') return 'startFailed';
-  if (status === 'disconnected') return 'linkBackGone';
-  return 'backendGone';
-}
-
-function toBlockInfo(block: {
-  id: string;
-  connection: string;
-  createdAt: number;
-  sessionId: string | null;
-}): BlockInfo {
-  return {
-    id: block.id,
-    connection: block.connection,
-    createdAt: block.createdAt,
-    sessionId: block.sessionId,
-  };
 }

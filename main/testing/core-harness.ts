@@ -108,6 +108,8 @@ export async function startHarness(options: Partial<CoreOptions> = {}): Promise<
       mode: 'browser',
       shell: '/bin/bash',
       cwd: dataDir,
+      // The shells read no dotfiles of this machine's user (a pyenv hook, a slow prompt).
+      env: { HOME: dataDir },
       log: createLogger(process.env.TETHER_LOG ?? 'silent'),
       ...options,
       ...extra,

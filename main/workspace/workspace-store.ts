@@ -48,11 +48,7 @@ export type WorkspaceStoreOptions = {
 /** Repairs are reported again on every load, so a window that reloads still reads them; capped. */
 const MAX_WARNINGS = 20;
 
-export function createWorkspaceStore({
-  db,
-  sessions,
-  log,
-}: WorkspaceStoreOptions): WorkspaceStore {
+export function createWorkspaceStore({ db, sessions, log }: WorkspaceStoreOptions): WorkspaceStore {
   const queue = createSerialQueue();
   // Created but not yet named by a save. A save sent before the createBlock reply arrived
   // cannot name the block yet, and must not delete it. The next start-up load collects any

@@ -1,5 +1,6 @@
 // The mirror pool against a real worker and real headless xterm: a snapshot
 // replayed into a fresh terminal must give back what was written.
+import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Terminal } from './headless-terminal';
 import { createMirrorPool, type MirrorSnapshot, type TestableMirrorPool } from './mirror-pool';

@@ -18,7 +18,10 @@ export type MirrorPool = {
   /** Feed output bytes, in stream order; copies them, so the caller may reuse its buffer. */
   write(id: string, data: Uint8Array): void;
   resize(id: string, cols: number, rows: number): void;
-  /** Serialized screen + scrollback + modes after every write/resize posted before this call. Rejects if the id is unknown or the worker died. */
+  /**
+   * Serialized screen + scrollback + modes after exactly the writes/resizes posted before this
+   * call. Rejects if the id is unknown or the worker died.
+   */
   snapshot(id: string): Promise<MirrorSnapshot>;
   /** The last `count` non-empty lines of text on screen/scrollback, right-trimmed (for previews). */
   tail(id: string, count: number): Promise<string[]>;
@@ -44,7 +47,7 @@ export type TestableMirrorPool = MirrorPool & { __terminateWorkerForTest(): Prom
 const batchBytesLimit = 1024 * 1024;
 
 type Request = {
-  resolve: (value: never) => void;
+  resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   /** The worker the request went to; unset while it waits in the batch. */
   worker?: Worker;
@@ -94,7 +97,7 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
     }
     const request = settle(reply.request);
     if (!request) return;
-    if (reply.kind === 'reply') request.resolve(reply.value as never);
+    if (reply.kind === 'reply') request.resolve(reply.value);
     else request.reject(new Error(reply.message));
   }
 
@@ -145,7 +148,7 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
     if (disposed) return Promise.reject(new Error('session mirror pool disposed'));
     const request = nextRequest++;
     return new Promise<T>((resolve, reject) => {
-      requests.set(request, { resolve: resolve as (value: never) => void, reject });
+      requests.set(request, { resolve: resolve as (value: unknown) => void, reject });
       post(op(request));
     });
   }
