@@ -13,8 +13,10 @@
  * Workspace: switching between two tabs of 8 blocks against two tabs of one
  * block, and the renderer's memory with 16 idle blocks against one.
  *
- * Sessions: one consistency-checker cycle over 500 sessions and 1,000 blocks
- * against the two database reads it cannot avoid.
+ * Sessions: (a) `cat` in a session shown in 4 panes against 1 pane; (b)
+ * switching a block to a session with 10,000 lines of scrollback against
+ * writing those lines into a bare xterm.js; (c) one consistency-checker cycle
+ * over 500 sessions and 1,000 blocks against the two reads it cannot avoid.
  *
  * TETHER_BENCH_ONLY=throughput, =workspace or =sessions runs one part.
  */
@@ -28,6 +30,7 @@ import { measureBareXterm } from './bare-xterm';
 import { writeContent } from './content';
 import { measureCat, measureEchoDuringFlood, measureInterrupt, rssGrowth } from './tether-page';
 import { measureCheckerCycle } from './checker';
+import { buildSharedTabs, catAcross, measureBareSnapshot, measureSwitch } from './sessions-page';
 import { measureIdleBlocks, measureTabSwitch } from './workspace-page';
 
 const MEGABYTES = Number(process.env.TETHER_BENCH_MB ?? 100);
@@ -36,6 +39,7 @@ const ECHO_SAMPLES = 15;
 const VIEWPORT = { width: 1200, height: 800 };
 const ONLY = process.env.TETHER_BENCH_ONLY;
 const TAB_SWITCHES = 30;
+const SWITCHES = 7;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -186,17 +190,70 @@ async function workspace(): Promise<Record<string, unknown>> {
 }
 
 async function sessions(): Promise<Record<string, unknown>> {
-  const checker = await measureCheckerCycle();
-  const cycle = median(checker.cycleMs);
-  const reads = median(checker.readsMs);
-  console.log('\nSessions benchmark');
-  console.log(
-    `  checker cycle, ${checker.sessions} sessions / ${checker.blocks} blocks   median ${fmt(cycle)} ms, max ${fmt(Math.max(...checker.cycleMs))} ms   (target < 50 ms)`,
-  );
-  console.log(
-    `  baseline: reading both tables      median ${fmt(reads)} ms   ratio ${fmt(cycle / reads)}`,
-  );
-  return { checkerCycleMedianMs: cycle, checkerReadsMedianMs: reads, checker };
+  const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
+  const file = join(work, 'bench.txt');
+  const content = writeContent(file, MEGABYTES * 1024 * 1024);
+  const streamBytes = content.bytes + content.lines;
+  const mib = content.bytes / 1048576;
+  const host = await startHost();
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const { four, one } = await buildSharedTabs(page, host.url);
+    const fourMiBps: number[] = [];
+    const oneMiBps: number[] = [];
+    const paneRatios: number[] = [];
+    console.log(`\nSessions benchmark (${fmt(mib)} MiB, ${ROUNDS} rounds)`);
+    for (let round = 1; round <= ROUNDS; round++) {
+      const fourMs = await catAcross(page, 0, four[0]!, four, file, streamBytes);
+      const oneMs = await catAcross(page, 1, one[0]!, one, file, streamBytes);
+      fourMiBps.push(mib / (fourMs / 1000));
+      oneMiBps.push(mib / (oneMs / 1000));
+      paneRatios.push(fourMiBps.at(-1)! / oneMiBps.at(-1)!);
+      console.log(
+        `  round ${round}: 4 panes ${fmt(fourMiBps.at(-1)!)} MiB/s, 1 pane ${fmt(oneMiBps.at(-1)!)} MiB/s, ratio ${fmt(paneRatios.at(-1)!)}`,
+      );
+    }
+    await page.close();
+
+    const switchHost = await startHost();
+    const switchPage = await browser.newPage({ viewport: VIEWPORT });
+    const switched = await measureSwitch(switchPage, switchHost.url, 10_000, SWITCHES).finally(() =>
+      switchHost.stop(),
+    );
+    const bareSwitch = await measureBareSnapshot(
+      browser,
+      { lines: 10_000, cols: switched.cols, rows: switched.rows, options: switched.options },
+      SWITCHES,
+    );
+    const checker = await measureCheckerCycle();
+    const results = {
+      fourPaneMiBps: fourMiBps,
+      onePaneMiBps: oneMiBps,
+      paneMedianRatio: median(paneRatios),
+      switchMs: switched.ms,
+      bareSnapshotMs: bareSwitch,
+      switchMedianRatio: median(switched.ms) / median(bareSwitch),
+      switchColdRatio: switched.ms[0]! / bareSwitch[0]!,
+      checkerCycleMedianMs: median(checker.cycleMs),
+      checkerReadsMedianMs: median(checker.readsMs),
+      checker,
+    };
+    console.log(
+      `  (a) 4 panes / 1 pane              ${fmt(results.paneMedianRatio)} median of rounds   (target ≥ 0.8)`,
+    );
+    console.log(
+      `  (b) switch to 10k-line session    median ${fmt(median(switched.ms))} ms (first ${fmt(switched.ms[0]!)}), bare ${fmt(median(bareSwitch))} ms, ratio ${fmt(results.switchMedianRatio)} (first ${fmt(results.switchColdRatio)})   (target ≤ 1.5)`,
+    );
+    console.log(
+      `  (c) checker, ${checker.sessions} sessions / ${checker.blocks} blocks   median ${fmt(results.checkerCycleMedianMs)} ms, max ${fmt(Math.max(...checker.cycleMs))} ms, reads alone ${fmt(results.checkerReadsMedianMs)} ms   (target < 50 ms)`,
+    );
+    return results;
+  } finally {
+    await browser.close();
+    await host.stop();
+    rmSync(work, { recursive: true, force: true });
+  }
 }
 
 async function main(): Promise<void> {

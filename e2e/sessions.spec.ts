@@ -149,3 +149,41 @@ test('a block whose session is deleted shows "No session", and can start or pick
   await runIn(page, first, 'echo in-the-spare-one');
   await expectBlockOutput(page, first, /^in-the-spare-one$/m);
 });
+
+test('detach keeps the session running; showing it again brings back its screen, TUI included', async ({
+  page,
+  host,
+}) => {
+  const first = await openWorkspace(page, host.url);
+  await runIn(page, first, 'echo before-the-tui');
+  await expectBlockOutput(page, first, /^before-the-tui$/m);
+  const session = (await blockSessionId(page, first))!;
+  // A full-screen program: vi on the alternate screen, with its text on screen.
+  await runIn(page, first, 'vi -c "normal ihello-from-vi"');
+  await expectBlockOutput(page, first, /hello-from-vi/);
+
+  const shown = block(page, first);
+  await shown.getByRole('button', { name: 'Detach session' }).click();
+  const empty = shown.getByRole('group', { name: 'No session' });
+  await expect(empty).toBeVisible();
+  await expect.poll(() => blockSessionId(page, first)).toBeNull();
+
+  // The session is still running and listed; picking it shows vi again, in the
+  // alternate screen, and vi still answers keys.
+  // Listed by its topic: the first command typed in it.
+  await empty.getByRole('button', { name: /^echo before-the-tui/ }).click();
+  await expect(empty).toHaveCount(0);
+  await expect.poll(() => blockSessionId(page, first)).toBe(session);
+  await expect
+    .poll(() => page.evaluate((id) => window.__tetherTest!.terms[id]!.screen(), first))
+    .toContain('hello-from-vi');
+  expect(await blockText(page, first)).not.toMatch(/^before-the-tui$/m);
+  await shown.locator('.xterm-screen').click();
+  await page.keyboard.press('Escape');
+  await page.keyboard.type(':q!');
+  await page.keyboard.press('Enter');
+  // Leaving the alternate screen shows the shell's own screen from before vi.
+  await expectBlockOutput(page, first, /^before-the-tui$/m);
+  await runIn(page, first, 'echo after-the-tui');
+  await expectBlockOutput(page, first, /^after-the-tui$/m);
+});

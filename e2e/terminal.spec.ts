@@ -46,14 +46,22 @@ test('reloading the page brings the block back with its shell and screen', async
   await expectOutput(page, /^mark=kept-42$/m);
 });
 
-test('restarting the host brings the block back with a new shell', async ({ page, host }) => {
+test('after a host restart the block says its shell ended; Restart gives a new one', async ({
+  page,
+  host,
+}) => {
   await openApp(page, host);
   await run(page, 'echo "pid=$$"');
   await expectOutput(page, /^pid=\d+$/m);
   const firstPid = (await terminalText(page)).match(/^pid=(\d+)$/m)?.[1];
   await host.restart();
   await page.goto(host.url);
-  await expect(page.getByRole('region', { name: 'Terminal' })).toBeVisible();
+  const block = page.getByRole('region', { name: 'Terminal' });
+  // A local shell cannot outlive the app: done, with the reason, and nothing restarts by itself.
+  await expect(block.getByRole('status')).toContainText('Tether restarted');
+  await expect(block.getByRole('img', { name: 'Session status: done' })).toBeVisible();
+  await block.getByRole('button', { name: 'Restart' }).click();
+  await expect(block.getByRole('img', { name: 'Session status: running' })).toBeVisible();
   await run(page, 'echo "pid=$$ again"');
   await expectOutput(page, /^pid=\d+ again$/m);
   const secondPid = (await terminalText(page)).match(/^pid=(\d+) again$/m)?.[1];

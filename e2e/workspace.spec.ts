@@ -213,7 +213,7 @@ test('keyboard focus moves between neighbours and magnify fills the tab', async 
   await expect.poll(async () => (await box(page, right!)).width).toBeLessThan(area.width / 2 + 10);
 });
 
-test('after a restart the same tabs, names, layout, sizes and focus come back, all working', async ({
+test('after a restart the same tabs, names, layout, sizes and focus come back, each restartable', async ({
   page,
   host,
 }) => {
@@ -246,12 +246,14 @@ test('after a restart the same tabs, names, layout, sizes and focus come back, a
   await expect(tabs(page).nth(0)).toHaveAttribute('aria-selected', 'true');
   await expect(block(page, first)).toHaveAttribute('data-focused', 'true');
 
-  // Every block, in both tabs, has a fresh working shell.
+  // Every block, in both tabs, says its shell ended with the app; Restart gives a working one.
   for (const index of saved!.tabs.keys()) {
     await tabs(page).nth(index).click();
     for (const id of await visibleBlocks(page).evaluateAll((elements) =>
       elements.map((element) => element.getAttribute('data-block-id') ?? ''),
     )) {
+      await expect(block(page, id).getByRole('status')).toContainText('Tether restarted');
+      await block(page, id).getByRole('button', { name: 'Restart' }).click();
       await expectPrompt(page, id);
       await runIn(page, id, `echo alive-${id.slice(0, 8)}`);
       await expectBlockOutput(page, id, new RegExp(`^alive-${id.slice(0, 8)}$`, 'm'));

@@ -247,10 +247,16 @@ export class SessionManager {
           `Session ${live.row.id.slice(0, 8)} runs on ${live.row.connection}, not on ${block.connection}.`,
         );
       }
-      if (block.sessionId !== target) {
-        await this.bindNow(blockId, live, block.sessionId, client.id);
+      const switching = block.sessionId !== target;
+      if (switching) await this.bindNow(blockId, live, block.sessionId, client.id);
+      // Switching is the user working in this block, so the shell takes its size; a
+      // re-attach (a reload, a pane catching up) leaves the size with the active block.
+      const sizer = live.sizedBy;
+      if (switching || sizer === null || sizer === blockId || !live.attached.has(sizer)) {
+        this.setSize(live, blockId, cols, rows);
+      } else {
+        live.sizes.set(blockId, { cols, rows });
       }
-      this.setSize(live, blockId, cols, rows);
       return this.follow(live, blockId, client);
     });
   }
@@ -269,7 +275,10 @@ export class SessionManager {
           await this.unattach(live, blockId);
         }
       }
-      return { ...toBlockInfo(block), sessionId: null };
+      const detached = { ...toBlockInfo(block), sessionId: null };
+      // Other windows showing this block learn it from the event.
+      this.emitBlockChanged(detached);
+      return detached;
     });
   }
 
@@ -573,6 +582,8 @@ export class SessionManager {
     live.attached.add(blockId);
     if (live.row.idleDeadline !== null) await this.writeForced(live, { idleDeadline: null });
     this.emitChanged(live);
+    const block = await getBlock(this.options.db, blockId);
+    if (block) this.emitBlockChanged(toBlockInfo(block));
   }
 
   private async unattach(live: LiveSession, blockId: string): Promise<void> {

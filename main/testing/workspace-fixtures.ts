@@ -96,3 +96,28 @@ export async function processEnds(pid: number, timeoutMs = 5_000): Promise<boole
   }
   return true;
 }
+
+/** A session row as the real file holds it, read behind the core's back (snake_case columns). */
+export type StoredSession = {
+  id: string;
+  name: string | null;
+  status: string;
+  backend_ref: string | null;
+  idle_deadline: number | null;
+};
+
+export function storedSession(dataDir: string, sessionId: string): StoredSession | undefined {
+  return withRawDatabase(
+    dataDir,
+    (db) =>
+      db.prepare('SELECT * FROM sessions WHERE id = ?').get(sessionId) as StoredSession | undefined,
+  );
+}
+
+/** The pid of a session's shell, from the backendRef its row holds; -1 when it has none. */
+export function shellPid(dataDir: string, sessionId: string): number {
+  const ref = storedSession(dataDir, sessionId)?.backend_ref;
+  if (!ref) return -1;
+  const { pid } = JSON.parse(ref) as { pid?: unknown };
+  return typeof pid === 'number' ? pid : -1;
+}

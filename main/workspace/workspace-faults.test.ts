@@ -1,16 +1,16 @@
 /**
  * A database write that fails part-way (forced with a SQLite trigger on the
- * real file) leaves the stored workspace as it was, ends no shell, answers
- * with `storage_failed`, and does not stop later requests.
+ * real file) leaves the stored workspace as it was, detaches no block from its
+ * session, answers with `storage_failed`, and does not stop later requests.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AttachReply } from '../../preload/contract';
 import type { Workspace } from '../../preload/layout';
 import { startHarness, type Harness, type TestClient } from '../testing/core-harness';
 import {
   createBlocks,
   isAlive,
   leaf,
+  shellPid,
   split,
   tab,
   withRawDatabase,
@@ -35,8 +35,6 @@ function dropTrigger(h: Harness): void {
   withRawDatabase(h.dataDir, (db) => db.exec('DROP TRIGGER fault'));
 }
 
-const pidOf = (reply: AttachReply) => (reply.state.status === 'running' ? reply.state.pid : -1);
-
 /** Two tabs, the second with a running shell; and a next workspace that drops that tab. */
 async function setUp() {
   const h = (harness = await startHarness());
@@ -54,7 +52,7 @@ async function setUp() {
     [{ ...before.tabs[0]!, name: 'Renamed' }, tab('New', leaf(d!))],
     1,
   );
-  return { h, client, before, after, doomed };
+  return { h, client, before, after, doomed, doomedBlock: c! };
 }
 
 describe('a save whose write fails', () => {
@@ -65,8 +63,8 @@ describe('a save whose write fails', () => {
   ];
 
   for (const { where, when } of faults) {
-    it(`while ${where} changes nothing and closes no shell`, async () => {
-      const { h, client, before, after, doomed } = await setUp();
+    it(`while ${where} changes nothing and detaches no block`, async () => {
+      const { h, client, before, after, doomed, doomedBlock } = await setUp();
       const stored = await load(client);
       addTrigger(h, when);
 
@@ -80,8 +78,14 @@ describe('a save whose write fails', () => {
       });
       expect(await load(client)).toEqual(stored);
       expect(stored.workspace).toEqual(before);
-      expect(isAlive(pidOf(doomed))).toBe(true);
-      await client.request('writeZone', { zone: doomed.zone, data: 'echo alive-$((3+4))\r' });
+      expect(isAlive(shellPid(h.dataDir, doomed.zone))).toBe(true);
+      const session = await client.request('sessionInfo', { sessionId: doomed.zone });
+      expect(session).toMatchObject({ status: 'running', attachedBlocks: [doomedBlock] });
+      await client.request('writeZone', {
+        zone: doomed.zone,
+        blockId: doomedBlock,
+        data: 'echo alive-$((3+4))\r',
+      });
       await client.untilText(doomed.zone, /alive-7/);
 
       // Once the fault is gone the same save goes through.

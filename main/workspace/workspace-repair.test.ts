@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ACTIVE_TAB_KEY } from '../../db/repositories/tabs';
 import type { Tab, Workspace } from '../../preload/layout';
 import { leafIds } from '../../preload/layout';
+import { RESTART_REASON } from '../sessions/session-manager';
 import { startHarness, type Harness, type TestClient } from '../testing/core-harness';
 import {
   createBlocks,
@@ -66,9 +67,27 @@ function expectReset(actual: Tab, original: Tab): void {
   });
 }
 
-async function expectShellRuns(client: TestClient, blockId: string): Promise<void> {
-  const reply = await client.request('attachBlock', { blockId, cols: 80, rows: 24 });
-  await client.request('writeZone', { zone: reply.zone, data: 'echo repaired-$((4*4))\r' });
+/**
+ * The block shows a session whose shell answers. `restarted`: the core restarted since the
+ * session began, so its pty shell ended with the old core; it is done and restarts on request.
+ */
+async function expectShellRuns(
+  client: TestClient,
+  blockId: string,
+  { restarted = false } = {},
+): Promise<void> {
+  let reply = await client.request('attachBlock', { blockId, cols: 80, rows: 24 });
+  if (restarted) {
+    expect(reply.session).toMatchObject({ status: 'done', doneReason: RESTART_REASON });
+    const { zone: sessionId } = reply;
+    reply = await client.request('restartSession', { sessionId, blockId, cols: 80, rows: 24 });
+  }
+  expect(reply.session.status).toBe('running');
+  await client.request('writeZone', {
+    zone: reply.zone,
+    blockId,
+    data: 'echo repaired-$((4*4))\r',
+  });
   await client.untilText(reply.zone, /repaired-16/);
 }
 
@@ -120,14 +139,14 @@ describe('a tab whose stored layout cannot be used', () => {
       const again = await load(h.client());
       expect(again.workspace).toEqual(reply.workspace);
       expect(again.warnings).toEqual([]);
-      // The old blocks of the reset tab are gone; the new one runs a shell.
+      // The old blocks of the reset tab are gone; the new one shows a session.
       const client = h.client();
       const old = leafIds(build!.layout.root)[0]!;
       expect(await client.call('attachBlock', { blockId: old, cols: 80, rows: 24 })).toMatchObject({
         ok: false,
         error: { code: 'not_found' },
       });
-      await expectShellRuns(client, fresh!);
+      await expectShellRuns(client, fresh!, { restarted: true });
     });
   }
 
@@ -197,9 +216,9 @@ describe('other repairs at start-up', () => {
     const h = (harness = await startHarness());
     const older = randomUUID();
     const newer = randomUUID();
-    // As the previous version left it: blocks only, no tabs and no active tab.
+    // As the version before tabs left it: blocks only, no tabs, no active tab, no sessions.
     withRawDatabase(h.dataDir, (db) => {
-      db.exec('DELETE FROM tabs; DELETE FROM blocks; DELETE FROM settings;');
+      db.exec('DELETE FROM tabs; DELETE FROM blocks; DELETE FROM settings; DELETE FROM sessions;');
       const insert = db.prepare(
         'INSERT INTO blocks (id, connection, created_at, updated_at) VALUES (?, ?, ?, ?)',
       );
@@ -215,7 +234,9 @@ describe('other repairs at start-up', () => {
       name: 'Tab 1',
       layout: { root: { kind: 'leaf', blockId: older }, focusedBlockId: older },
     });
-    expect(reply.blocks).toEqual([{ id: older, connection: 'local', createdAt: 1000 }]);
+    expect(reply.blocks).toEqual([
+      { id: older, connection: 'local', createdAt: 1000, sessionId: expect.any(String) },
+    ]);
     await expectShellRuns(client, older);
   });
 

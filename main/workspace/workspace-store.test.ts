@@ -1,19 +1,20 @@
 /**
  * The workspace through the core's requests, against a real SQLite file and
- * real shells: loading, saving, refusing bad input, closing removed blocks,
- * and keeping requests in arrival order.
+ * real shells: loading, saving, refusing bad input, detaching removed blocks
+ * from their sessions (which keep running), and keeping requests in arrival order.
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { StateEvent, WorkspaceReply } from '../../preload/contract';
+import type { SessionEvent, SessionInfo, WorkspaceReply } from '../../preload/contract';
 import { LAYOUT_LIMITS, leafIds, type LayoutNode, type Workspace } from '../../preload/layout';
 import { startHarness, type Harness, type TestClient } from '../testing/core-harness';
 import {
   createBlocks,
   isAlive,
   leaf,
-  processEnds,
+  shellPid,
   split,
+  storedSession,
   tab,
   workspaceOf,
 } from '../testing/workspace-fixtures';
@@ -55,6 +56,17 @@ async function richWorkspace(client: TestClient): Promise<Workspace> {
   );
 }
 
+const HOUR = 60 * 60 * 1000;
+
+/** The latest session info a client was told about. */
+function lastSession(client: TestClient, sessionId: string): SessionInfo | undefined {
+  return client.events
+    .filter((event) => event.name === 'sessionChanged')
+    .map((event) => (event.payload as SessionEvent).session)
+    .filter((session) => session.id === sessionId)
+    .at(-1);
+}
+
 function blockIds(reply: WorkspaceReply): string[] {
   return reply.blocks.map((block) => block.id);
 }
@@ -74,7 +86,12 @@ describe('loadWorkspace', () => {
       magnifiedBlockId: null,
     });
     expect(reply.blocks).toEqual([
-      { id: only!.layout.focusedBlockId, connection: 'local', createdAt: expect.any(Number) },
+      {
+        id: only!.layout.focusedBlockId,
+        connection: 'local',
+        createdAt: expect.any(Number),
+        sessionId: expect.any(String),
+      },
     ]);
   });
 
@@ -116,8 +133,8 @@ describe('saveWorkspace', () => {
     expect((await load(h.client())).workspace).toEqual(reordered);
   });
 
-  it('deletes the blocks a save no longer shows, and ends their shells', async () => {
-    const { client } = await start();
+  it('deletes the blocks a save no longer shows; their sessions keep running, unattached', async () => {
+    const { h, client } = await start();
     const [kept, closed] = await createBlocks(client, 2);
     await save(
       client,
@@ -129,30 +146,59 @@ describe('saveWorkspace', () => {
       cols: 80,
       rows: 24,
     });
-    const keptPid = keptShell.state.status === 'running' ? keptShell.state.pid : -1;
-    const closedPid = closedShell.state.status === 'running' ? closedShell.state.pid : -1;
+    const closedPid = shellPid(h.dataDir, closedShell.zone);
     expect(isAlive(closedPid)).toBe(true);
+    expect(storedSession(h.dataDir, closedShell.zone)?.idle_deadline).toBeNull();
 
+    const savedAt = Date.now();
     expect((await save(client, workspaceOf([tab('Single', leaf(kept!))]))).ok).toBe(true);
 
-    expect(await processEnds(closedPid)).toBe(true);
-    expect(isAlive(keptPid)).toBe(true);
+    // The session hears of the closed block after the save (in its own queue).
+    await client.until(
+      () => lastSession(client, closedShell.zone)?.attachedBlocks.length === 0,
+      'the closed block to be detached',
+    );
     expect(blockIds(await load(client))).toEqual([kept]);
+    expect(await client.request('sessionInfo', { sessionId: closedShell.zone })).toMatchObject({
+      status: 'running',
+      attachedBlocks: [],
+    });
+    // Nobody shows it now: an anonymous session may idle for an hour before it is reaped.
+    const deadline = storedSession(h.dataDir, closedShell.zone)?.idle_deadline;
+    expect(deadline).toBeGreaterThanOrEqual(savedAt + HOUR);
+    expect(deadline).toBeLessThanOrEqual(Date.now() + HOUR);
     expect(
       await client.call('attachBlock', { blockId: closed!, cols: 80, rows: 24 }),
     ).toMatchObject({ ok: false, error: { code: 'not_found' } });
-    expect(await client.call('writeZone', { zone: closedShell.zone, data: 'x' })).toMatchObject({
-      ok: false,
-      error: { code: 'not_found' },
+    expect(
+      await client.call('writeZone', { zone: closedShell.zone, blockId: closed!, data: 'x' }),
+    ).toMatchObject({ ok: false, error: { code: 'not_found' } });
+
+    // The shell was never ended: a new block can show the same session and use it.
+    expect(isAlive(closedPid)).toBe(true);
+    const reopened = await client.request('createBlock', {
+      connection: 'local',
+      sessionId: closedShell.zone,
     });
-    // The killed shell's exit is not reported into the zone that is gone.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    const states = client.events.filter((event) => event.name === 'zoneState');
-    expect(states.map((event) => (event.payload as StateEvent).zone)).not.toContain(
-      closedShell.zone,
-    );
+    const again = await client.request('attachBlock', {
+      blockId: reopened.id,
+      cols: 80,
+      rows: 24,
+    });
+    expect(again.zone).toBe(closedShell.zone);
+    await client.request('writeZone', {
+      zone: again.zone,
+      blockId: reopened.id,
+      data: 'echo reopened-$((3+3))\r',
+    });
+    await client.untilText(again.zone, /reopened-6/);
+    expect(shellPid(h.dataDir, again.zone)).toBe(closedPid);
     // The shell that stays still works.
-    await client.request('writeZone', { zone: keptShell.zone, data: 'echo kept-$((2+3))\r' });
+    await client.request('writeZone', {
+      zone: keptShell.zone,
+      blockId: kept!,
+      data: 'echo kept-$((2+3))\r',
+    });
     await client.untilText(keptShell.zone, /kept-5/);
   });
 });
@@ -232,20 +278,22 @@ describe('saveWorkspace refusing bad input', () => {
 });
 
 describe('createBlock', () => {
-  it('creates a local block that a later save can place', async () => {
+  it('creates a local block, showing a new session, that a later save can place', async () => {
     const { client } = await start();
     const created = await client.request('createBlock', { connection: 'local' });
     expect(created).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/),
       connection: 'local',
       createdAt: expect.any(Number),
+      sessionId: expect.stringMatching(/^[0-9a-f-]{36}$/),
     });
     const attached = await client.request('attachBlock', {
       blockId: created.id,
       cols: 80,
       rows: 24,
     });
-    expect(attached.state.status).toBe('running');
+    expect(attached.zone).toBe(created.sessionId);
+    expect(attached.session).toMatchObject({ status: 'running', attachedBlocks: [created.id] });
   });
 
   it('forgets a block never placed by the next start', async () => {

@@ -1,9 +1,11 @@
-/** The buttons at the right of a block header: split, share, magnify, close. */
+/** The buttons at the right of a block header: split, share, detach, magnify, close. */
 import { closeBlock, openInNewPane, splitBlock } from '../layout/commands';
 import { withShortcut, type Platform } from '../layout/shortcuts';
 import { dispatchLayout, requestFocus } from '../state/workspace';
+import { detachBlock } from '../sessions/commands';
 import {
   CloseIcon,
+  DetachIcon,
   MagnifyIcon,
   OpenInNewPaneIcon,
   RestoreIcon,
@@ -51,6 +53,16 @@ export function BlockActions({ blockId, hasSession, magnified, shared, platform 
         onClick={() => void openInNewPane(blockId)}
       >
         <OpenInNewPaneIcon />
+      </button>
+      <button
+        type="button"
+        className="icon-button"
+        aria-label="Detach session"
+        title="Detach: the block shows no session; the session keeps running"
+        disabled={!hasSession}
+        onClick={() => void detachBlock(blockId)}
+      >
+        <DetachIcon />
       </button>
       {shared ? (
         <button

@@ -75,3 +75,13 @@ export const OpenInNewPaneIcon = () => (
     </g>
   </Icon>
 );
+
+/** A broken link: detach the block from its session. */
+export const DetachIcon = () => (
+  <Icon>
+    <path d="M6.5 9.5 5 11a2.1 2.1 0 0 1-3-3l1.5-1.5" />
+    <path d="M9.5 6.5 11 5a2.1 2.1 0 0 1 3 3l-1.5 1.5" />
+    <line x1="5.5" y1="2.5" x2="6" y2="4" />
+    <line x1="10.5" y1="13.5" x2="10" y2="12" />
+  </Icon>
+);

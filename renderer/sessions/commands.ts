@@ -38,3 +38,12 @@ export async function showSession(switchTo: () => Promise<void>): Promise<boolea
     return false;
   }
 }
+
+/** Stop showing a session in a block; the session keeps running and can be shown again. */
+export async function detachBlock(blockId: string): Promise<void> {
+  try {
+    await getClient().request('detachBlock', { blockId });
+  } catch (error) {
+    tell(`The block could not be detached: ${TetherError.from(error).message}`);
+  }
+}

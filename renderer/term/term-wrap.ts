@@ -49,6 +49,14 @@ type Follow =
 type Size = { cols: number; rows: number };
 
 const NOTHING = new Uint8Array(0);
+/**
+ * A pane that does not size the shell stops parsing a flood once this much is
+ * waiting in xterm, and catches up from a snapshot once output goes quiet, so
+ * four panes of one session cost the page about what one does (tmux does the
+ * same for slow clients). The pane that sizes the shell never drops anything.
+ */
+const LAG_LIMIT = 256 * 1024;
+const CATCH_UP_QUIET_MS = 250;
 /** A private OSC that brackets snapshots in band; see paintSnapshot. */
 const REPLAY_OSC = 9473;
 
@@ -79,6 +87,13 @@ export class TermWrap {
   private readonly replayStart = replayMarker(this.replayNonce, 'start');
   private readonly replayEnd = replayMarker(this.replayNonce, 'end');
   private parsed = 0;
+  /** Stream offset the screen reflects once xterm has parsed what it was given. */
+  private shown = 0;
+  /** Bytes given to xterm and not parsed yet. */
+  private backlog = 0;
+  /** Dropping a flood; a snapshot catches up when it is over. */
+  private lagging = false;
+  private catchUp: ReturnType<typeof setTimeout> | null = null;
   /** Hidden terminals (other tabs, behind a magnified block) keep parsing but never paint. */
   private visible = false;
   private frame = 0;
@@ -130,6 +145,7 @@ export class TermWrap {
 
     const probe = probeTerminal(term, {
       bytesParsed: () => this.parsed,
+      shownOffset: () => this.shown,
       renderer: () => this.webgl.kind,
       sessionId: () => this.zone,
     });
@@ -184,6 +200,7 @@ export class TermWrap {
     this.disposed = true;
     this.held = null;
     if (this.frame !== 0) cancelAnimationFrame(this.frame);
+    if (this.catchUp !== null) clearTimeout(this.catchUp);
     for (const cleanup of this.cleanups.splice(0).reverse()) cleanup();
     this.webgl.unload();
     // Acks before the detach: requests go out in order, so main's count settles first.
@@ -255,6 +272,7 @@ export class TermWrap {
     }
     this.zone = reply.zone;
     this.expected = reply.offset;
+    this.lagging = false;
     this.shellSize = { cols: reply.session.cols, rows: reply.session.rows };
     // Sized before the snapshot is painted, so it is parsed at the size it was taken at.
     this.setSession(reply.session);
@@ -309,9 +327,11 @@ export class TermWrap {
     framed.set(snapshot, this.replayStart.byteLength);
     framed.set(this.replayEnd, this.replayStart.byteLength + snapshot.byteLength);
     const bytes = snapshot.byteLength;
+    const offset = this.expected;
     this.term.write(framed, () => {
       this.replaying = false;
       this.parsed += bytes;
+      this.shown = offset;
     });
   }
 
@@ -337,10 +357,48 @@ export class TermWrap {
     if (step.kind !== 'write') return;
     const acker = this.acker(zone);
     const bytes = step.data.byteLength;
+    if (this.shouldDrop()) {
+      // Settled at once: a pane that is not keeping up must not hold the shell back.
+      acker.add(bytes);
+      this.lagging = true;
+      this.scheduleCatchUp();
+      return;
+    }
+    const end = step.next;
+    this.backlog += bytes;
     this.term.write(step.data, () => {
+      this.backlog -= bytes;
       this.parsed += bytes;
+      this.shown = end;
       acker.add(bytes);
     });
+  }
+
+  private sizesShell(): boolean {
+    const sizedBy = this.session?.sizedBy ?? null;
+    return sizedBy === null || sizedBy === this.blockId;
+  }
+
+  private shouldDrop(): boolean {
+    if (this.sizesShell()) return false;
+    return this.lagging || this.backlog > LAG_LIMIT;
+  }
+
+  /** Once output has been quiet for a moment, repaint from a fresh snapshot. */
+  private scheduleCatchUp(): void {
+    if (this.catchUp !== null) clearTimeout(this.catchUp);
+    this.catchUp = setTimeout(() => {
+      this.catchUp = null;
+      this.caughtUp();
+    }, CATCH_UP_QUIET_MS);
+  }
+
+  private caughtUp(): void {
+    if (!this.lagging || this.disposed || this.held) return;
+    if (this.catchUp !== null) clearTimeout(this.catchUp);
+    this.catchUp = null;
+    this.lagging = false;
+    void this.follow({ name: 'attachBlock' }, false);
   }
 
   private handleSession(session: SessionInfo): void {
@@ -383,6 +441,8 @@ export class TermWrap {
     this.session = session;
     this.callbacks.onSession(session);
     this.applySize();
+    // Became the pane the user works in while lagging: catch up now.
+    if (this.lagging && this.sizesShell()) this.caughtUp();
   }
 
   /** Main no longer shows a session in this block: clear the screen, follow nothing. */

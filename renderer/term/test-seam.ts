@@ -15,6 +15,8 @@ export type TermProbe = {
   readonly rows: number;
   /** Bytes xterm has finished parsing (snapshots and live output). */
   bytesParsed(): number;
+  /** The zone offset the screen reflects (a pane that skipped a flood jumps here by snapshot). */
+  shownOffset(): number;
   /** Which renderer paints this terminal. */
   renderer(): 'webgl' | 'dom';
   /** The session the terminal shows (its zone), or null when it shows none. */
@@ -39,10 +41,13 @@ declare global {
 }
 
 /** What the probe reads from the TermWrap rather than from xterm. */
-export type ProbeSources = Pick<TermProbe, 'bytesParsed' | 'renderer' | 'sessionId'>;
+export type ProbeSources = Pick<
+  TermProbe,
+  'bytesParsed' | 'shownOffset' | 'renderer' | 'sessionId'
+>;
 
 export function probeTerminal(term: Terminal, sources: ProbeSources): TermProbe {
-  const { bytesParsed, renderer, sessionId } = sources;
+  const { bytesParsed, shownOffset, renderer, sessionId } = sources;
   const lines = (from: number, to: number) => {
     const buffer = term.buffer.active;
     const out: string[] = [];
@@ -64,6 +69,7 @@ export function probeTerminal(term: Terminal, sources: ProbeSources): TermProbe 
     bytesParsed,
     renderer,
     sessionId,
+    shownOffset,
     options: () => ({ ...term.options }),
     onOsc: (code, handler) => {
       const registration = term.parser.registerOscHandler(code, (data) => {

@@ -35,6 +35,11 @@ export class Mirror {
   private inFlight = 0;
   private pumpScheduled = false;
   private closed = false;
+  /**
+   * The last snapshot, while nothing has changed the terminal since: switching
+   * to an idle session (the common case) skips serialising its scrollback again.
+   */
+  private cached: MirrorSnapshot | null = null;
 
   constructor(private readonly options: MirrorOptions) {
     [this.terminal, this.serializer] = this.createTerminal(options.cols, options.rows);
@@ -49,12 +54,17 @@ export class Mirror {
   }
 
   resize(cols: number, rows: number): void {
-    this.afterWrites(() => this.terminal.resize(cols, rows));
+    this.afterWrites(() => {
+      if (cols === this.terminal.cols && rows === this.terminal.rows) return;
+      this.cached = null;
+      this.terminal.resize(cols, rows);
+    });
   }
 
   /** A fresh, empty terminal of the same size (a restarted shell starts on a clean screen). */
   reset(): void {
     this.afterWrites(() => {
+      this.cached = null;
       const { cols, rows } = this.terminal;
       this.terminal.dispose();
       [this.terminal, this.serializer] = this.createTerminal(cols, rows);
@@ -65,7 +75,8 @@ export class Mirror {
     this.afterWrites(() => {
       try {
         const { cols, rows } = this.terminal;
-        reply({ data: this.serializer.serialize(), cols, rows });
+        this.cached ??= { data: this.serializer.serialize(), cols, rows };
+        reply(this.cached);
       } catch (error) {
         fail(error);
       }
@@ -131,6 +142,7 @@ export class Mirror {
       step.offset += slice.byteLength;
       this.queuedBytes -= slice.byteLength;
       this.inFlight += slice.byteLength;
+      this.cached = null;
       this.terminal.write(slice, () => this.parsed(slice.byteLength));
     }
     return true;
