@@ -50,7 +50,7 @@ export function createHandlers({ sessions, checker, workspace, appInfo }: Handle
       sessions.attach(blockId, null, sessionClientOf(caller), cols, rows),
     attachSession: ({ blockId, sessionId, cols, rows }, caller) =>
       sessions.attach(blockId, sessionId, sessionClientOf(caller), cols, rows),
-    detachBlock: ({ blockId }, caller) => sessions.detachBlock(blockId, caller.id),
+    detachBlock: ({ blockId }) => sessions.detachBlock(blockId),
     restartSession: ({ sessionId, blockId, cols, rows }, caller) =>
       sessions.restart(sessionId, blockId, sessionClientOf(caller), cols, rows),
     createSession: ({ connection, name }) => sessions.create(connection, name),

@@ -17,6 +17,9 @@ function assertExecutable(file: string): void {
   }
 }
 
+/** How long a hung-up shell gets to exit before it is killed. */
+const KILL_GRACE_MS = 1_500;
+
 class PtyProcess implements ShellProcess {
   private exited: ShellExit | undefined;
   private readonly exitListeners = new Set<(exit: ShellExit) => void>();
@@ -68,8 +71,17 @@ class PtyProcess implements ShellProcess {
 
   kill(): void {
     if (this.exited) return;
+    this.signal('SIGHUP');
+    // A shell hung up in its first milliseconds (before it set up its handlers) can miss
+    // the hang-up; one that ignores it must still end.
+    setTimeout(() => {
+      if (!this.exited) this.signal('SIGKILL');
+    }, KILL_GRACE_MS).unref();
+  }
+
+  private signal(name: 'SIGHUP' | 'SIGKILL'): void {
     try {
-      this.term.kill('SIGHUP');
+      this.term.kill(name);
     } catch {
       // Already gone between the check and the signal.
     }

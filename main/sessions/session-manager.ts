@@ -210,7 +210,9 @@ export class SessionManager {
       if (live.row.status !== 'done') {
         throw new TetherError('not_running', 'The session is still running; nothing to restart.');
       }
-      await this.bindNow(blockId, live);
+      const block = await this.requireBlock(blockId);
+      this.requireSameConnection(live, block.connection);
+      if (block.sessionId !== sessionId) await this.bindNow(blockId, live, block.sessionId);
       await this.transition(live, 'restart', {
         doneReason: null,
         exitCode: null,
@@ -241,14 +243,9 @@ export class SessionManager {
       const target = sessionId ?? block.sessionId;
       if (!target) throw new TetherError('detached', 'This block shows no session.');
       const live = this.require(target);
-      if (live.row.connection !== block.connection) {
-        throw new TetherError(
-          'wrong_connection',
-          `Session ${live.row.id.slice(0, 8)} runs on ${live.row.connection}, not on ${block.connection}.`,
-        );
-      }
+      this.requireSameConnection(live, block.connection);
       const switching = block.sessionId !== target;
-      if (switching) await this.bindNow(blockId, live, block.sessionId, client.id);
+      if (switching) await this.bindNow(blockId, live, block.sessionId);
       // Switching is the user working in this block, so the shell takes its size; a
       // re-attach (a reload, a pane catching up) leaves the size with the active block.
       const sizer = live.sizedBy;
@@ -262,7 +259,7 @@ export class SessionManager {
   }
 
   /** The block shows no session any more; the session keeps running. */
-  detachBlock(blockId: string, clientId: string): Promise<BlockInfo> {
+  detachBlock(blockId: string): Promise<BlockInfo> {
     return this.queue.run(async () => {
       const block = await this.requireBlock(blockId);
       if (block.sessionId) {
@@ -271,7 +268,7 @@ export class SessionManager {
         );
         const live = this.sessions.get(block.sessionId);
         if (live) {
-          unfollowBlock(live, blockId, clientId);
+          this.unfollowEverywhere(live, blockId);
           await this.unattach(live, blockId);
         }
       }
@@ -288,7 +285,7 @@ export class SessionManager {
       for (const live of this.sessions.values()) {
         for (const blockId of blockIds) {
           if (!live.attached.has(blockId)) continue;
-          for (const follower of live.zone.subscribers()) unfollowBlock(live, blockId, follower.id);
+          this.unfollowEverywhere(live, blockId);
           await this.unattach(live, blockId);
         }
       }
@@ -418,6 +415,7 @@ export class SessionManager {
       this.options.log.warn(`session ${live.row.id}: refused ${from} --${event}--> (illegal)`);
       return false;
     }
+    if (to === 'done') this.retireShell(live);
     const change: SessionUpdate = { ...patch, status: to };
     if (to === 'done' && live.attached.size === 0) {
       change.idleDeadline = this.now() + this.idle.doneMs;
@@ -426,6 +424,14 @@ export class SessionManager {
     this.options.log.info(`session ${live.row.id}: ${from} --${event}--> ${to}`);
     this.emitChanged(live);
     return true;
+  }
+
+  /** A done session runs no shell: stop listening to it (late output is dropped) and end it. */
+  private retireShell(live: LiveSession): void {
+    for (const stop of live.stopShell) stop();
+    live.stopShell = [];
+    live.shell?.kill();
+    live.shell = null;
   }
 
   /** Write a change reality forced; on failure keep it in memory, dirty, for the checker. */
@@ -568,7 +574,6 @@ export class SessionManager {
     blockId: string,
     live: LiveSession,
     previous?: string | null,
-    clientId?: string,
   ): Promise<void> {
     if (live.attached.has(blockId)) return;
     await this.guard('The block could not be attached', () =>
@@ -576,7 +581,7 @@ export class SessionManager {
     );
     const old = previous ? this.sessions.get(previous) : undefined;
     if (old) {
-      if (clientId) unfollowBlock(old, blockId, clientId);
+      this.unfollowEverywhere(old, blockId);
       await this.unattach(old, blockId);
     }
     live.attached.add(blockId);
@@ -614,6 +619,11 @@ export class SessionManager {
     return { zone: live.row.id, snapshot, offset: replay.offset, session: this.info(live) };
   }
 
+  /** A block stops showing a session in every window (it was detached or switched). */
+  private unfollowEverywhere(live: LiveSession, blockId: string): void {
+    for (const follower of live.zone.subscribers()) unfollowBlock(live, blockId, follower.id);
+  }
+
   private followed(zoneId: string, blockId: string, clientId: string): LiveSession {
     const live = this.sessions.get(zoneId);
     if (!live || !findFollower(live, clientId)?.hasBlock(blockId)) {
@@ -644,6 +654,14 @@ export class SessionManager {
       this.options.mirrors.resize(live.row.id, cols, rows);
     }
     if (changed) this.emitChanged(live);
+  }
+
+  private requireSameConnection(live: LiveSession, connection: string): void {
+    if (live.row.connection === connection) return;
+    throw new TetherError(
+      'wrong_connection',
+      `Session ${live.row.id.slice(0, 8)} runs on ${live.row.connection}, not on ${connection}.`,
+    );
   }
 
   private require(sessionId: string): LiveSession {
