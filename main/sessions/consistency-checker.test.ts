@@ -4,12 +4,10 @@
  * kind of repair, idle reaping on a controlled clock, and the counts it keeps
  * and reports over the API.
  *
- * FAILING (a real bug, see the report to the lead): "drops output from the
- * shell it gave up on". After a backendGone repair the session is done but
- * keeps its ShellProcess and listeners, and SessionManager.output checks only
- * that the shell is the session's current one, not the status, so output the
- * old shell still prints reaches the done session's zone and mirror
- * (DESIGN.md §3: output arriving for a done session is dropped).
+ * "drops output from the shell it gave up on" guards a fixed bug: a session
+ * marked done by a backendGone repair kept its shell and listeners, so output
+ * the old shell still printed reached the done session's zone (DESIGN.md §3:
+ * output arriving for a done session is dropped).
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -242,7 +240,6 @@ describe('backends', () => {
     const doneAt = client.bytes(zone);
 
     await new Promise((resolve) => setTimeout(resolve, 1_000));
-    // FAILS today: output() pushes whatever the old shell prints into the done session's zone.
     expect(client.text(zone).slice(doneAt)).not.toMatch(/late-4/);
     expect(r.manager.sessions.get(session.id)!.row.status).toBe('done');
   });

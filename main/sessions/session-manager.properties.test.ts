@@ -11,10 +11,7 @@
  * (e) after the app restarts, no pty session is running;
  * and, after any sequence, the checker finds nothing to repair.
  *
- * Steps that would hit the restart bugs pinned in session-restart.test.ts are
- * not generated (see `restartBlock`), and whether every shell ends once its
- * session is stopped is left to session-stop.test.ts (a shell hung up in its
- * first milliseconds can survive), so this stays a guard for everything else.
+ * Every shell a run started has ended once the rig is disposed.
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -26,7 +23,7 @@ import { LAYOUT_LIMITS, nameProblem, type Tab } from '../../preload/layout';
 import type { TestClient } from '../testing/core-harness';
 import { expectConsistent } from '../testing/session-invariants';
 import { SessionRig } from '../testing/session-rig';
-import { leaf, tab, workspaceOf } from '../testing/workspace-fixtures';
+import { leaf, processEnds, tab, workspaceOf } from '../testing/workspace-fixtures';
 
 /** Sessions on another host: only the manager can make them (the API speaks `local`). */
 const REMOTE = 'ssh:elsewhere';
@@ -45,7 +42,7 @@ type Step =
   | { kind: 'killShell'; session: number }
   | { kind: 'rename'; session: Target; name: string | null }
   | { kind: 'delete'; session: Target }
-  | { kind: 'restartSession'; client: number; session: Target; block: number }
+  | { kind: 'restartSession'; client: number; session: Target; block: Target }
   | { kind: 'restartCore' }
   | { kind: 'check' };
 
@@ -111,7 +108,7 @@ const step: fc.Arbitrary<Step> = fc.oneof(
       kind: fc.constant('restartSession' as const),
       client,
       session: target,
-      block: index,
+      block: target,
     }),
   },
   { weight: 1, arbitrary: fc.constant({ kind: 'restartCore' as const }) },
@@ -128,6 +125,8 @@ class Model {
   readonly tabs = new Map<string, Tab>();
   /** The status each session had after the previous step. */
   readonly statuses = new Map<string, SessionRow['status']>();
+  /** Every shell pid seen running. */
+  readonly pids = new Set<number>();
   clients: TestClient[] = [];
   readonly log: string[] = [];
 
@@ -324,9 +323,17 @@ async function run(model: Model, step: Step): Promise<void> {
     case 'restartSession': {
       const sessionId = model.session(step.session);
       const live = manager.sessions.get(sessionId);
-      const blockId = await restartBlock(model, sessionId, step.block);
-      if (blockId === null) return;
-      const want = !live ? 'not_found' : live.row.status !== 'done' ? 'not_running' : 'ok';
+      const blockId = model.block(step.block);
+      const block = await getBlock(rig.db, blockId);
+      const want = !live
+        ? 'not_found'
+        : live.row.status !== 'done'
+          ? 'not_running'
+          : !block
+            ? 'not_found'
+            : live.row.connection !== block.connection
+              ? 'wrong_connection'
+              : 'ok';
       const result = await model
         .client(step.client)
         .call('restartSession', { sessionId, blockId, cols: 80, rows: 24 });
@@ -349,22 +356,6 @@ async function run(model: Model, step: Step): Promise<void> {
   }
 }
 
-/**
- * The block a restart is asked from: one showing the session, else a detached
- * one. Null (the step is skipped) when the session is on another connection or
- * no such block exists; those cases are the bugs pinned in session-restart.test.ts.
- */
-async function restartBlock(model: Model, sessionId: string, pick: number): Promise<string | null> {
-  const live = model.rig.manager.sessions.get(sessionId);
-  const blocks = await listBlocks(model.rig.db);
-  if (!live) return blocks[pick % blocks.length]?.id ?? null;
-  if (live.row.connection !== 'local') return null;
-  const candidates = blocks.filter(
-    (block) => block.sessionId === sessionId || block.sessionId === null,
-  );
-  return candidates[pick % Math.max(candidates.length, 1)]?.id ?? null;
-}
-
 async function checkInvariants(model: Model, step: Step): Promise<void> {
   const { rig } = model;
   const manager = rig.manager;
@@ -385,6 +376,7 @@ async function checkInvariants(model: Model, step: Step): Promise<void> {
       expect(live.shell, `running session ${id} has a shell`).not.toBeNull();
       const ref = JSON.parse(live.row.backendRef ?? '{}') as { pid?: number };
       expect(ref.pid, `backendRef of ${id}`).toBe(live.shell!.pid);
+      model.pids.add(live.shell!.pid);
     }
   }
   model.statuses.clear();
@@ -448,6 +440,9 @@ describe('session manager properties', () => {
           await rig.dispose();
           rig = undefined;
         }
+        // Deleted, reaped, or ended with the app: no shell outlives its session.
+        for (const pid of model.pids)
+          expect(await processEnds(pid), `shell ${pid} ended`).toBe(true);
       }),
       // Real shells make each run cost a second or two; no shrinking by default, the log says all.
       { numRuns: 20, endOnFailure: !process.env.TETHER_SHRINK },

@@ -3,11 +3,10 @@
  * the block to the session, so it must obey the rules attach obeys: the block
  * exists, is on the session's connection, and leaves the session it showed.
  *
- * FAILING (real bugs, see the report to the lead): SessionManager.restart
- * calls bindNow(blockId, live) without looking the block up, without checking
- * its connection, and without the block's previous session, so each of the
- * three cases below leaves memory and database disagreeing (the checker later
- * counts crossConnectionBlock / attachedDrift / deadlineSet repairs).
+ * These guard fixed bugs: restart once bound the block without looking it up,
+ * checking its connection, or leaving the block's previous session, and each
+ * case below left memory and database disagreeing (the checker then counted
+ * crossConnectionBlock / attachedDrift / deadlineSet repairs).
  */
 import { randomUUID } from 'node:crypto';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -63,7 +62,6 @@ describe('restartSession from a block', () => {
 
     expect((await getBlock(r.db, blockId))?.sessionId).toBe(done);
     expect([...r.manager.sessions.get(done)!.attached]).toEqual([blockId]);
-    // FAILS today: the block stays in the attached set of the session it left.
     expect([...r.manager.sessions.get(shown)!.attached]).toEqual([]);
     expect(await r.checker.run()).toEqual({});
   });
@@ -71,7 +69,6 @@ describe('restartSession from a block', () => {
   it('refuses a block that does not exist with not_found, attaching nothing', async () => {
     const { r, client, done } = await setUp();
     const result = await restart(client, done, randomUUID());
-    // FAILS today: the restart succeeds and the unknown id joins the attached set.
     expect(result).toMatchObject({ ok: false, error: { code: 'not_found' } });
     expect([...r.manager.sessions.get(done)!.attached]).toEqual([]);
     expect(await r.checker.run()).toEqual({});
@@ -80,7 +77,6 @@ describe('restartSession from a block', () => {
   it("refuses a block on another connection than the session's with wrong_connection", async () => {
     const { r, client, blockId, shown, done } = await setUp('ssh:elsewhere');
     const result = await restart(client, done, blockId);
-    // FAILS today: the local block is bound to the remote session.
     expect(result).toMatchObject({ ok: false, error: { code: 'wrong_connection' } });
     expect((await getBlock(r.db, blockId))?.sessionId).toBe(shown);
     expect(r.manager.sessions.get(done)!.row.status).toBe('done');

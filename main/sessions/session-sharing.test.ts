@@ -4,15 +4,10 @@
  * shell, and a block that no longer shows the session (detached or switched,
  * from whichever window) stops following it everywhere.
  *
- * FAILING (a real bug, see the report to the lead): the last two tests. The
- * same block is open in two windows (two windows of one workspace). When one
- * window detaches or switches it, SessionManager.detachBlock / bindNow drop
- * only the caller's follower of that block (blocksClosed drops every
- * window's). The other window is told by a blockChanged event, but until its
- * renderer acts on it (or for good, if it never does) the core still sends it
- * the old session's output for the block and still types its writeZone into
- * the old shell: `followed()` checks the follower, not that the block is
- * attached to the session.
+ * The last two guard a fixed bug: with the same block open in two windows (two
+ * windows of one workspace), detaching or switching it in one window dropped
+ * only that window's follower, so the other kept the old session's output and
+ * could still type into the old shell through a block that no longer showed it.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { TestClient } from '../testing/core-harness';
@@ -81,7 +76,7 @@ describe('a session shared by blocks and windows', () => {
     expect(await info()).toMatchObject({ cols: 90, rows: 20, sizedBy: blockId });
   });
 
-  it('stops following a block detached in another window (FAILS today)', async () => {
+  it('stops following a block detached in another window', async () => {
     const { r, one, two, blockId, zone } = await twoWindows();
     await one.request('detachBlock', { blockId });
 
@@ -92,7 +87,7 @@ describe('a session shared by blocks and windows', () => {
     await expectConsistent(r);
   });
 
-  it('stops following the old session of a block switched in another window (FAILS today)', async () => {
+  it('stops following the old session of a block switched in another window', async () => {
     const { r, one, two, blockId, zone } = await twoWindows();
     const other = await one.request('createSession', { connection: 'local' });
     await one.request('attachSession', { blockId, sessionId: other.id, cols: 80, rows: 24 });

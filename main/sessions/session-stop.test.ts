@@ -2,12 +2,10 @@
  * A stopped session's shell ends: deleted by the user, reaped, or with the
  * app. Real bash through node-pty, real SQLite file.
  *
- * FAILING (a real bug, see the report to the lead), the first test, most runs:
- * PtyProcess.kill (main/backends/pty-backend.ts) sends one SIGHUP and nothing
- * else. bash hung up in its first few milliseconds sometimes survives it
- * (about 1 in 50 here), so a session deleted right after it was created leaves
- * its shell running, orphaned, with its pty held open by the app, while the
- * session is gone from memory and database.
+ * The first test guards a fixed bug: a single SIGHUP does not always end bash
+ * in its first milliseconds (about 1 in 50 here), so a session deleted right
+ * after it was created left its shell running, orphaned, with its pty held
+ * open by the app. It fails most runs when the kill does not escalate.
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { SessionRig } from '../testing/session-rig';
@@ -33,7 +31,6 @@ describe('stopping a session ends its shell', () => {
     }
     const survivors: number[] = [];
     for (const pid of started) if (!(await processEnds(pid, 3_000))) survivors.push(pid);
-    // FAILS today, most runs: one or more shells outlive their deleted sessions.
     expect(survivors).toEqual([]);
   });
 
