@@ -43,8 +43,15 @@ export function createHandlers({ sessions, checker, workspace, appInfo }: Handle
           );
         }
       }
-      const target = sessionId ?? (await sessions.createForBlock(connection));
-      return workspace.createBlock(connection, target);
+      if (sessionId !== undefined) return workspace.createBlock(connection, sessionId);
+      const created = await sessions.createForBlock(connection);
+      try {
+        return await workspace.createBlock(connection, created);
+      } catch (error) {
+        // The block was never stored: its brand-new session would only wait for the reaper.
+        await sessions.delete(created).catch(() => undefined);
+        throw error;
+      }
     },
     attachBlock: ({ blockId, cols, rows }, caller) =>
       sessions.attach(blockId, null, sessionClientOf(caller), cols, rows),

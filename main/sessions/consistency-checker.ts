@@ -104,13 +104,19 @@ export class ConsistencyChecker {
       }
       const drift = DURABLE_FIELDS.filter((field) => row[field] !== live.row[field]);
       if (live.dirty || drift.length > 0) {
-        // Memory owns status; the row is brought back in line with it.
-        await updateSession(db, live.row.id, pick(live.row, DURABLE_FIELDS));
-        live.dirty = false;
-        repair(
-          'rowDrift',
-          `session ${live.row.id}: rewrote ${drift.join(', ') || 'a failed write'}`,
-        );
+        // Memory owns status; the row is brought back in line with it. A row that still
+        // can't be written stays dirty for the next run; the rest of this run goes on.
+        try {
+          await updateSession(db, live.row.id, pick(live.row, DURABLE_FIELDS));
+          live.dirty = false;
+          repair(
+            'rowDrift',
+            `session ${live.row.id}: rewrote ${drift.join(', ') || 'a failed write'}`,
+          );
+        } catch (error) {
+          live.dirty = true;
+          repair('rewriteFailed', `session ${live.row.id}: ${errorMessage(error)}`);
+        }
       }
     }
     for (const row of rows.values()) {
@@ -156,6 +162,14 @@ export class ConsistencyChecker {
       const want = expected.get(live.row.id) ?? new Set<string>();
       if (sameSet(want, live.attached)) continue;
       repair('attachedDrift', `session ${live.row.id}: attached blocks corrected`);
+      for (const blockId of live.attached) {
+        if (want.has(blockId)) continue;
+        // No longer shown there: no window keeps following it, its size no longer counts.
+        for (const follower of live.zone.subscribers()) {
+          if (!follower.removeBlock(blockId)) live.zone.detach(follower.id);
+        }
+        live.sizes.delete(blockId);
+      }
       live.attached = want;
       if (live.sizedBy && !want.has(live.sizedBy)) live.sizedBy = null;
       manager.emitChanged(live);
@@ -196,6 +210,10 @@ export class ConsistencyChecker {
 }
 
 type Repair = (kind: string, detail: string) => void;
+
+function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
 
 function processAlive(pid: number): boolean {
   try {

@@ -167,6 +167,33 @@ describe('a user request whose write fails', () => {
   });
 });
 
+describe('restarting a done session while writes fail', () => {
+  it('answers storage_failed and the session stays done with no shell', async () => {
+    const { r, client, blockId, sessionId } = await setUp();
+    await client.request('writeZone', { zone: sessionId, blockId, data: 'exit 4\r' });
+    const live = r.manager.sessions.get(sessionId)!;
+    await until(() => live.row.status === 'done', 'the session to be done');
+    addFault(r, 'BEFORE UPDATE ON sessions');
+
+    expect(await client.call('restartSession', { sessionId, blockId, cols: 80, rows: 24 })).toEqual(
+      storageFailed('The session could not be changed'),
+    );
+    expect(live.row).toMatchObject({ status: 'done', exitCode: 4 });
+    expect(live.shell).toBeNull();
+    expect((await getSession(r.db, sessionId))?.status).toBe('done');
+
+    dropFault(r);
+    await expectConsistent(r);
+    const again = await client.request('restartSession', {
+      sessionId,
+      blockId,
+      cols: 80,
+      rows: 24,
+    });
+    expect(again.session.status).toBe('running');
+  });
+});
+
 describe('a shell that exits while session writes fail', () => {
   it('is done in memory, dirty, and written by the next checker run once writes work', async () => {
     const { r, client, sessionId } = await setUp();
@@ -190,8 +217,10 @@ describe('a shell that exits while session writes fail', () => {
       'a sessionChanged saying done',
     );
 
-    // While writes still fail the checker cannot write it either; the change stays pending.
-    await r.checker.run().catch(() => undefined);
+    // While writes still fail the checker cannot write it either: it says so, the change
+    // stays pending, and the rest of its run goes on.
+    const failed = await r.checker.run();
+    expect(failed.rewriteFailed).toBeGreaterThanOrEqual(1);
     expect(live.dirty).toBe(true);
     expect((await getSession(r.db, sessionId))?.status).toBe('running');
 

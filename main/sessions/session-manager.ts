@@ -213,12 +213,13 @@ export class SessionManager {
       const block = await this.requireBlock(blockId);
       this.requireSameConnection(live, block.connection);
       if (block.sessionId !== sessionId) await this.bindNow(blockId, live, block.sessionId);
-      await this.transition(live, 'restart', {
-        doneReason: null,
-        exitCode: null,
-        exitSignal: null,
-        topic: null,
-      });
+      // A user's request: the database first, so a failed write changes nothing.
+      await this.transition(
+        live,
+        'restart',
+        { doneReason: null, exitCode: null, exitSignal: null, topic: null },
+        { strict: true },
+      );
       live.topic = new TopicCapture();
       live.zone.clearReplay();
       this.options.mirrors.reset(live.row.id);
@@ -407,6 +408,7 @@ export class SessionManager {
     live: LiveSession,
     event: LifecycleEvent,
     patch: SessionUpdate = {},
+    { strict = false }: { strict?: boolean } = {},
   ): Promise<boolean> {
     const from = live.row.status;
     const to = nextStatus(from, event);
@@ -420,7 +422,10 @@ export class SessionManager {
     if (to === 'done' && live.attached.size === 0) {
       change.idleDeadline = this.now() + this.idle.doneMs;
     }
-    await this.writeForced(live, change);
+    // Strict (a user's request): written first, and a failure changes nothing. Otherwise
+    // reality already changed, so memory follows it even if the write fails.
+    if (strict) await this.persist(live, change, 'The session could not be changed');
+    else await this.writeForced(live, change);
     this.options.log.info(`session ${live.row.id}: ${from} --${event}--> ${to}`);
     this.emitChanged(live);
     return true;
