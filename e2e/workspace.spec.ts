@@ -3,6 +3,7 @@
  * driven with the mouse and the keyboard, and restored after a restart.
  */
 import type { Page } from '@playwright/test';
+import { requestAsOtherWindow } from './fixtures/other-window';
 import { expect, test } from './fixtures/terminal';
 import {
   block,
@@ -299,8 +300,17 @@ test('the header shows the title a program sets, and tooltips name the shortcuts
 }) => {
   const first = await openWorkspace(page, host.url);
   const header = block(page, first).locator('header');
-  await expect(header.locator('.block-title')).toHaveText('local');
+  const sessionName = header.getByRole('button', { name: 'Session', exact: true });
+  const sessionId = await page.evaluate((id) => window.__tetherTest!.terms[id]!.sessionId(), first);
+  // Nothing typed yet: the first 8 characters of the session's id.
+  await expect(sessionName).toHaveText(sessionId!.slice(0, 8));
   await runIn(page, first, "printf '\\033]0;build: make -j8\\007'");
+  // An unnamed session is called by the title its program set...
+  await expect(sessionName).toHaveText('build: make -j8');
+  await expect(header.locator('.block-title')).toHaveText('');
+  // ...and a named one by its name, with the title beside it.
+  await requestAsOtherWindow(page, 'renameSession', { sessionId: sessionId!, name: 'ci' });
+  await expect(sessionName).toHaveText('ci');
   await expect(header.locator('.block-title')).toHaveText('build: make -j8');
   await expect(header.getByRole('button', { name: 'Split right' })).toHaveAttribute(
     'title',

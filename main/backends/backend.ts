@@ -1,7 +1,7 @@
 /**
- * What keeps a shell alive, behind one interface. The terminal host (and,
- * later, the session daemon manager) only speaks this interface; node-pty,
- * ssh2 and tmux details stay inside their backend modules.
+ * What keeps a shell alive, behind one interface: start, write, resize, stop,
+ * liveness. The session manager only speaks this interface; node-pty, ssh2
+ * and tmux details stay inside their backend modules.
  */
 
 export type ShellSpec = {
@@ -30,8 +30,15 @@ export interface ShellProcess {
   resume(): void;
   /** Ask the shell to end (SIGHUP, like closing a terminal window). */
   kill(): void;
+  /** Whether the shell still runs, asked of the real thing (a pid alone is not trusted). */
+  isAlive(): boolean;
 }
 
+/**
+ * A backend starts shells. A session's snapshot (screen, scrollback, modes)
+ * comes from its mirror, fed with the shell's output; a backend that keeps
+ * its own screen (tmux, later) will offer it here instead.
+ */
 export interface ShellBackend {
   readonly kind: 'pty';
   /** Start a shell; throws a TetherError if it cannot be started. */

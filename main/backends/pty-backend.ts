@@ -79,6 +79,18 @@ class PtyProcess implements ShellProcess {
     }, KILL_GRACE_MS).unref();
   }
 
+  isAlive(): boolean {
+    if (this.exited) return false;
+    try {
+      // The node-pty handle is ours and has not reported an exit, so this pid is its
+      // process, not a reused one; signal 0 asks the kernel whether it still exists.
+      process.kill(this.term.pid, 0);
+      return true;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+
   private signal(name: 'SIGHUP' | 'SIGKILL'): void {
     try {
       this.term.kill(name);

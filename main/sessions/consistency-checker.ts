@@ -20,7 +20,7 @@ export type CheckerOptions = {
   /** Default 60 s (TETHER_CHECK_INTERVAL_MS overrides it in core.ts). */
   intervalMs?: number;
   now?: () => number;
-  /** Whether a process id is alive; a pty shell's pid is checked by the OS. */
+  /** Overrides the backend's liveness check (tests simulate a shell that vanished). */
   isAlive?: (pid: number) => boolean;
 };
 
@@ -187,10 +187,11 @@ export class ConsistencyChecker {
 
   private async backends(repair: Repair): Promise<void> {
     const { manager } = this.options;
-    const isAlive = this.options.isAlive ?? processAlive;
+    const { isAlive } = this.options;
     for (const live of [...manager.sessions.values()]) {
       if (live.row.status !== 'running') continue;
-      if (live.shell && isAlive(live.shell.pid)) continue;
+      const shell = live.shell;
+      if (shell && (isAlive ? isAlive(shell.pid) : shell.isAlive())) continue;
       repair('backendGone', `session ${live.row.id}: its shell is gone; marked done`);
       await manager.transition(live, 'backendGone', { doneReason: 'The shell is gone.' });
     }
@@ -213,15 +214,6 @@ type Repair = (kind: string, detail: string) => void;
 
 function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
-}
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

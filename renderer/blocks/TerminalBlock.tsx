@@ -100,7 +100,9 @@ export function TerminalBlock(props: Props) {
     if (created) await show(created.id);
   };
 
-  const label = title || connection;
+  // An unnamed session is called by the program's title in the indicator; a named one
+  // shows the title beside its name.
+  const label = session?.name ? title : '';
   const className = `terminal-block${focused ? ' focused' : ''}`;
   return (
     <section
@@ -113,7 +115,7 @@ export function TerminalBlock(props: Props) {
       onMouseDown={() => dispatchLayout({ type: 'focus', blockId })}
     >
       <header className="block-header">
-        <SessionIndicator session={session} detached={detached} />
+        <SessionIndicator session={session} detached={detached} terminalTitle={title} />
         <span className="block-title" title={label}>
           {label}
         </span>

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { statusLabel, statusTone } from './session-status';
+import { statusLabel, statusTone, headerName } from './session-status';
 
 describe('session status words', () => {
   it('names every status in plain words', () => {
@@ -14,5 +14,14 @@ describe('session status words', () => {
     expect(statusTone('init')).toBe('waiting');
     expect(statusTone('disconnected')).toBe('waiting');
     expect(statusTone('done')).toBe('ended');
+  });
+});
+
+describe('headerName', () => {
+  it('prefers the name, then the terminal title, then the display name', () => {
+    expect(headerName({ name: 'build', displayName: 'build' }, 'vim main.c')).toBe('build');
+    expect(headerName({ name: null, displayName: 'make -j8' }, 'vim main.c')).toBe('vim main.c');
+    expect(headerName({ name: null, displayName: 'make -j8' }, '  ')).toBe('make -j8');
+    expect(headerName({ name: null, displayName: '1a2b3c4d' }, '')).toBe('1a2b3c4d');
   });
 });

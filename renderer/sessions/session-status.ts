@@ -1,5 +1,5 @@
 /** How a session's status is put to people: a word and a colour tone. */
-import type { SessionStatus } from '../../preload/contract';
+import type { SessionInfo, SessionStatus } from '../../preload/contract';
 
 const LABELS: Record<SessionStatus, string> = {
   init: 'starting',
@@ -16,4 +16,16 @@ export function statusLabel(status: SessionStatus): string {
 export function statusTone(status: SessionStatus): 'ok' | 'waiting' | 'ended' {
   if (status === 'running') return 'ok';
   return status === 'done' ? 'ended' : 'waiting';
+}
+
+/**
+ * The name a block header shows for its session: the user's name, else the
+ * title the program in it set (OSC 0/2), else the session's display name
+ * (its first command, else the first 8 characters of its id).
+ */
+export function headerName(
+  session: Pick<SessionInfo, 'name' | 'displayName'>,
+  terminalTitle: string,
+): string {
+  return session.name ?? (terminalTitle.trim() || session.displayName);
 }
