@@ -105,7 +105,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     db: opened.db,
     log,
     sessions: {
-      closed: (blockIds) => void sessions.blocksClosed(blockIds),
+      closed: (blockIds) =>
+        void sessions.blocksClosed(blockIds).catch((error: unknown) => {
+          log.error('closed blocks could not be detached from their sessions', error);
+        }),
       createFor: (connection) => sessions.createForBlock(connection),
       bound: (blockId, sessionId) => sessions.bindNewBlock(blockId, sessionId),
     },

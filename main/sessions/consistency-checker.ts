@@ -25,7 +25,7 @@ export type CheckerOptions = {
 };
 
 /** Fields that must agree between memory and the row; activity times are written lazily. */
-const DURABLE_FIELDS = [
+export const DURABLE_FIELDS = [
   'name',
   'connection',
   'backend',

@@ -30,7 +30,7 @@ import {
   listSessions,
   updateSession,
 } from '../../db/repositories/sessions';
-import type { Database, SessionRow, SessionUpdate } from '../../db/schema';
+import type { BlockRow, Database, SessionRow, SessionUpdate } from '../../db/schema';
 import type { AttachReply, BlockInfo, SessionInfo } from '../../preload/contract';
 import { TetherError } from '../../preload/tether-error';
 import type { ShellBackend, ShellExit, ShellProcess } from '../backends/backend';
@@ -102,8 +102,6 @@ export class SessionManager {
   private readonly activity = new Set<string>();
   private activityTimer: ReturnType<typeof setInterval> | null = null;
   private disposed = false;
-  illegalTransitions = 0;
-  failedWrites = 0;
 
   constructor(private readonly options: SessionManagerOptions) {
     this.idle = { ...DEFAULT_IDLE_POLICY, ...options.idle };
@@ -212,7 +210,7 @@ export class SessionManager {
       }
       const block = await this.requireBlock(blockId);
       this.requireSameConnection(live, block.connection);
-      if (block.sessionId !== sessionId) await this.bindNow(blockId, live, block.sessionId);
+      if (block.sessionId !== sessionId) await this.bindNow(block, live);
       // A user's request: the database first, so a failed write changes nothing.
       await this.transition(
         live,
@@ -246,7 +244,7 @@ export class SessionManager {
       const live = this.require(target);
       this.requireSameConnection(live, block.connection);
       const switching = block.sessionId !== target;
-      if (switching) await this.bindNow(blockId, live, block.sessionId);
+      if (switching) await this.bindNow(block, live);
       // Switching is the user working in this block, so the shell takes its size; a
       // re-attach (a reload, a pane catching up) leaves the size with the active block.
       const sizer = live.sizedBy;
@@ -355,7 +353,6 @@ export class SessionManager {
       try {
         await updateSession(this.options.db, id, { lastActiveAt, lastOutputAt, topic });
       } catch (error) {
-        this.failedWrites++;
         this.activity.add(id);
         this.options.log.warn(`session ${id}: activity could not be written`, error);
       }
@@ -413,7 +410,6 @@ export class SessionManager {
     const from = live.row.status;
     const to = nextStatus(from, event);
     if (to === null) {
-      this.illegalTransitions++;
       this.options.log.warn(`session ${live.row.id}: refused ${from} --${event}--> (illegal)`);
       return false;
     }
@@ -445,7 +441,6 @@ export class SessionManager {
     try {
       await updateSession(this.options.db, live.row.id, patch);
     } catch (error) {
-      this.failedWrites++;
       live.dirty = true;
       this.options.log.error(`session ${live.row.id}: write failed; the checker will retry`, error);
     }
@@ -575,11 +570,9 @@ export class SessionManager {
   }
 
   /** Point a block at `live` (database first), leaving its previous session. */
-  private async bindNow(
-    blockId: string,
-    live: LiveSession,
-    previous?: string | null,
-  ): Promise<void> {
+  private async bindNow(block: BlockRow, live: LiveSession): Promise<void> {
+    const blockId = block.id;
+    const previous = block.sessionId;
     if (live.attached.has(blockId)) return;
     await this.guard('The block could not be attached', () =>
       setBlockSession(this.options.db, blockId, live.row.id),
@@ -592,8 +585,7 @@ export class SessionManager {
     live.attached.add(blockId);
     if (live.row.idleDeadline !== null) await this.writeForced(live, { idleDeadline: null });
     this.emitChanged(live);
-    const block = await getBlock(this.options.db, blockId);
-    if (block) this.emitBlockChanged(toBlockInfo(block));
+    this.emitBlockChanged({ ...toBlockInfo(block), sessionId: live.row.id });
   }
 
   private async unattach(live: LiveSession, blockId: string): Promise<void> {
@@ -695,7 +687,6 @@ export class SessionManager {
       if (error instanceof DuplicateNameError) {
         throw new TetherError('name_taken', 'Another session on this connection has that name.');
       }
-      this.failedWrites++;
       this.options.log.error(`sessions: ${action}`, error);
       const reason = error instanceof Error ? error.message : String(error);
       throw new TetherError('storage_failed', `${action}: ${reason}`);

@@ -8,20 +8,8 @@
 import { expect } from 'vitest';
 import { listBlocks } from '../../db/repositories/blocks';
 import { listSessions } from '../../db/repositories/sessions';
-import type { SessionRow } from '../../db/schema';
+import { DURABLE_FIELDS } from '../sessions/consistency-checker';
 import type { SessionRig } from './session-rig';
-
-/** Fields memory and the row must agree on; activity times are written lazily. */
-export const DURABLE_FIELDS = [
-  'name',
-  'connection',
-  'backend',
-  'status',
-  'doneReason',
-  'exitCode',
-  'exitSignal',
-  'idleDeadline',
-] as const satisfies readonly (keyof SessionRow)[];
 
 export async function expectConsistent(rig: SessionRig): Promise<void> {
   const manager = rig.manager;
