@@ -18,7 +18,10 @@
  * writing those lines into a bare xterm.js; (c) one consistency-checker cycle
  * over 500 sessions and 1,000 blocks against the two reads it cannot avoid.
  *
- * TETHER_BENCH_ONLY=throughput, =workspace or =sessions runs one part.
+ * Picker: opening the session picker with 200 sessions on the connection
+ * against opening it with one, until painted with every row and its peek.
+ *
+ * TETHER_BENCH_ONLY=throughput, =workspace, =sessions or =picker runs one part.
  */
 import { chromium } from '@playwright/test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -32,6 +35,7 @@ import { measureCat, measureEchoDuringFlood, measureInterrupt, rssGrowth } from 
 import { measureCheckerCycle } from './checker';
 import { buildSharedTabs, catAcross, measureBareSnapshot, measureSwitch } from './sessions-page';
 import { measureIdleBlocks, measureTabSwitch } from './workspace-page';
+import { measurePicker, type PickerCase } from './picker-page';
 
 const MEGABYTES = Number(process.env.TETHER_BENCH_MB ?? 100);
 const ROUNDS = Number(process.env.TETHER_BENCH_ROUNDS ?? 3);
@@ -40,6 +44,8 @@ const VIEWPORT = { width: 1200, height: 800 };
 const ONLY = process.env.TETHER_BENCH_ONLY;
 const TAB_SWITCHES = 30;
 const SWITCHES = 7;
+const PICKER_SESSIONS = Number(process.env.TETHER_BENCH_PICKER_SESSIONS ?? 200);
+const PICKER_OPENS = 15;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -256,12 +262,63 @@ async function sessions(): Promise<Record<string, unknown>> {
   }
 }
 
+async function pickerPart(): Promise<Record<string, unknown>> {
+  const host = await startHost();
+  const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
+  try {
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    console.log(
+      `\nSession picker benchmark (1 and ${PICKER_SESSIONS} sessions, ${PICKER_OPENS} opens each)`,
+    );
+    const { one, many, createMs } = await measurePicker(
+      page,
+      host.url,
+      PICKER_SESSIONS,
+      PICKER_OPENS,
+    );
+    const painted = (run: PickerCase) => median(run.opens.map((open) => open.paintedMs));
+    const ratio = painted(many) / painted(one);
+    const results = {
+      sessions: PICKER_SESSIONS,
+      opens: PICKER_OPENS,
+      oneMedianMs: painted(one),
+      manyMedianMs: painted(many),
+      ratio,
+      targetMet: painted(many) < 50,
+      createMs,
+      one,
+      many,
+    };
+    const line = (run: PickerCase) => {
+      const part = (key: 'dialogMs' | 'rowsMs' | 'peeksMs') =>
+        fmt(median(run.opens.map((open) => open[key])));
+      const empty = Math.max(...run.opens.map((open) => open.emptyPeeks));
+      return (
+        `median ${fmt(painted(run))} ms, max ${fmt(Math.max(...run.opens.map((open) => open.paintedMs)))} ms (first ${fmt(run.cold.paintedMs)}); ` +
+        `popup at ${part('dialogMs')}, rows at ${part('rowsMs')}, peeks at ${part('peeksMs')}; peekSessions alone ${fmt(median(run.peekRoundTripMs))} ms` +
+        (empty > 0 ? `; ${empty} rows without a peek` : '')
+      );
+    };
+    console.log(`  (${PICKER_SESSIONS - 1} sessions created in ${fmt(createMs / 1000)} s)`);
+    console.log(`  open picker, 1 session            ${line(one)}`);
+    console.log(`  open picker, ${PICKER_SESSIONS} sessions         ${line(many)}`);
+    console.log(
+      `  ratio ${PICKER_SESSIONS}/1                         ${fmt(ratio)}; ${PICKER_SESSIONS} sessions ${fmt(painted(many))} ms   (target < 50 ms — ${results.targetMet ? 'met' : 'not met'})`,
+    );
+    return results;
+  } finally {
+    await browser.close();
+    await host.stop();
+  }
+}
+
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString() };
   const runs = (part: string) => ONLY === undefined || ONLY === part;
   if (runs('throughput')) results.throughput = await throughput();
   if (runs('workspace')) results.workspace = await workspace();
   if (runs('sessions')) results.sessions = await sessions();
+  if (runs('picker')) results.picker = await pickerPart();
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(results, null, 2));
 }

@@ -130,6 +130,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     sessions,
     checker,
     workspace,
+    mirrors,
     appInfo: () => ({
       version,
       mode: options.mode,

@@ -71,6 +71,15 @@ export type SessionInfo = {
   lastOutputAt: number | null;
 };
 
+/** A session and the last lines of text on its screen, for the picker and the overview. */
+export type SessionPeek = SessionInfo & {
+  /** Up to the asked number of non-empty lines, oldest first; empty if none could be read in time. */
+  peek: string[];
+};
+
+/** Lines a peek may ask for: a glance, not a copy of the screen. */
+export const MAX_PEEK_LINES = 10;
+
 export type AttachReply = {
   /** The session's output stream, which this block now follows. */
   zone: string;
@@ -168,6 +177,19 @@ export const requests = {
   listSessions: request(
     z.object({ connection: z.string().max(512).optional() }).strict(),
     phantom<SessionInfo[]>(),
+  ),
+  /**
+   * `listSessions` with a peek at each session's last lines, in one call (the picker and
+   * the overview never ask per row).
+   */
+  peekSessions: request(
+    z
+      .object({
+        connection: z.string().max(512).optional(),
+        lines: z.number().int().min(1).max(MAX_PEEK_LINES),
+      })
+      .strict(),
+    phantom<SessionPeek[]>(),
   ),
   sessionInfo: request(z.object({ sessionId: Id }).strict(), phantom<SessionInfo>()),
   /** Name a session (null clears it); names are unique per connection. */

@@ -41,6 +41,7 @@ function malformed(name: RequestName): unknown[] {
     restartSession: { sessionId: zone, blockId, cols: 80, rows: 24 },
     createSession: { connection: 'local', name: 'fuzz' },
     listSessions: { connection: 'local' },
+    peekSessions: { connection: 'local', lines: 3 },
     sessionInfo: { sessionId: zone },
     renameSession: { sessionId: zone, name: 'fuzzed' },
     deleteSession: { sessionId: zone },

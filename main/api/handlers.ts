@@ -7,6 +7,7 @@
 import type { AppInfo } from '../../preload/contract';
 import { TetherError } from '../../preload/tether-error';
 import type { ConsistencyChecker } from '../sessions/consistency-checker';
+import { peekSessions, type PeekSource } from '../sessions/session-peek';
 import type { SessionClient, SessionManager } from '../sessions/session-manager';
 import type { WorkspaceStore } from '../workspace/workspace-store';
 import type { Caller, Handlers } from './dispatch';
@@ -15,6 +16,8 @@ export type HandlerDeps = {
   sessions: SessionManager;
   checker: ConsistencyChecker;
   workspace: WorkspaceStore;
+  /** The sessions' mirrors, for peeks at their last lines. */
+  mirrors: PeekSource;
   appInfo: () => AppInfo;
 };
 
@@ -27,7 +30,7 @@ export function sessionClientOf(caller: Caller): SessionClient {
   };
 }
 
-export function createHandlers({ sessions, checker, workspace, appInfo }: HandlerDeps) {
+export function createHandlers({ sessions, checker, workspace, mirrors, appInfo }: HandlerDeps) {
   return {
     appInfo: () => appInfo(),
     // Straight into the store's queue, with no await first, so requests keep their arrival order.
@@ -62,6 +65,8 @@ export function createHandlers({ sessions, checker, workspace, appInfo }: Handle
       sessions.restart(sessionId, blockId, sessionClientOf(caller), cols, rows),
     createSession: ({ connection, name }) => sessions.create(connection, name),
     listSessions: ({ connection }) => sessions.list(connection),
+    peekSessions: ({ connection, lines }) =>
+      peekSessions(sessions.list(connection), mirrors, lines),
     sessionInfo: ({ sessionId }) => sessions.infoOf(sessionId),
     renameSession: ({ sessionId, name }) => sessions.rename(sessionId, name),
     deleteSession: ({ sessionId }) => sessions.delete(sessionId),

@@ -183,6 +183,7 @@ export class SessionRig implements Core {
       sessions: manager,
       checker,
       workspace,
+      mirrors,
       appInfo: () => ({
         version: '0.0.0-test',
         mode: 'browser',

@@ -5,17 +5,22 @@
  * and disposes the TermWrap, tells it when it is shown or focused, and
  * mirrors what it reports.
  */
-import { useAtomValue } from 'jotai';
-import { useEffect, useRef, useState } from 'react';
+import { useAtom, useAtomValue } from 'jotai';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionInfo } from '../../preload/contract';
 import type { TetherError } from '../../preload/tether-error';
 import { getClient } from '../api/client';
-import type { Platform } from '../layout/shortcuts';
+import { shortcutLabel, type Platform } from '../layout/shortcuts';
 import { createSession, showSession } from '../sessions/commands';
-import { NoSession } from '../sessions/NoSession';
+import { NoSession, type PreviousSession } from '../sessions/NoSession';
+import { blockPickerActions } from '../sessions/picker/block-picker-actions';
+import { SessionPicker } from '../sessions/picker/SessionPicker';
+import { prefetchPeeks } from '../sessions/picker/use-peeks';
 import { SessionIndicator } from '../sessions/SessionIndicator';
-import { setBlockSession } from '../state/sessions';
-import { dispatchLayout, focusRequestAtom } from '../state/workspace';
+import { useBlockSessionId, useSession } from '../sessions/use-session';
+import { rememberSession, sessionsAtom, setBlockSession } from '../state/sessions';
+import { store } from '../state/store';
+import { dispatchLayout, focusRequestAtom, pickerBlockAtom } from '../state/workspace';
 import { TermWrap } from '../term/term-wrap';
 import { BlockActions } from './BlockActions';
 import { exitMessage } from './exit-message';
@@ -37,29 +42,51 @@ export function TerminalBlock(props: Props) {
   const { blockId, connection, focused, visible, magnified, shared, platform } = props;
   const hostRef = useRef<HTMLDivElement>(null);
   const wrapRef = useRef<TermWrap | null>(null);
-  const [session, setSession] = useState<SessionInfo | null>(null);
   const [detached, setDetached] = useState(false);
+  const [previous, setPrevious] = useState<PreviousSession | null>(null);
   const [title, setTitle] = useState('');
   const [error, setError] = useState<TetherError | null>(null);
+  const [pickerBlock, setPickerBlock] = useAtom(pickerBlockAtom);
+  const pickerOpen = pickerBlock === blockId;
+  const [anchor, setAnchor] = useState<HTMLSpanElement | null>(null);
   const focusRequest = useAtomValue(focusRequestAtom);
+  // Every header showing a session reads the same atom: a rename shows everywhere at once.
+  const known = useSession(useBlockSessionId(blockId));
+  const session = detached ? null : known;
+  // Remembered for when it is gone: "the session “build” was deleted".
+  const lastKnown = useRef<SessionInfo | null>(null);
+  useEffect(() => {
+    if (known) lastKnown.current = known;
+  }, [known]);
+  const actions = useMemo(
+    // The actions read the ref only when a button is used, never while rendering.
+    // eslint-disable-next-line react-hooks/refs
+    () => blockPickerActions(blockId, connection, () => wrapRef.current),
+    [blockId, connection],
+  );
 
   useEffect(() => {
     const host = hostRef.current;
     if (!host) return;
     const wrap = new TermWrap(host, getClient(), blockId, {
       onSession: (next) => {
-        setSession(next);
-        setDetached(false);
-        setError(null);
+        rememberSession(next);
         setBlockSession(blockId, next.id);
+        setDetached(false);
+        setPrevious(null);
+        setError(null);
       },
       onTitle: setTitle,
       onError: setError,
-      onDetached: () => {
-        setSession(null);
+      onDetached: (sessionId) => {
+        if (sessionId) {
+          const last = lastKnown.current?.id === sessionId ? lastKnown.current : null;
+          const deleted = !(sessionId in store.get(sessionsAtom));
+          setPrevious({ name: last?.displayName ?? sessionId.slice(0, 8), deleted });
+        }
+        setBlockSession(blockId, null);
         setDetached(true);
         setError(null);
-        setBlockSession(blockId, null);
       },
     });
     wrapRef.current = wrap;
@@ -73,6 +100,11 @@ export function TerminalBlock(props: Props) {
   useEffect(() => {
     wrapRef.current?.setVisible(visible);
   }, [visible]);
+
+  const closePicker = (refocus: boolean) => {
+    setPickerBlock((open) => (open === blockId ? null : open));
+    if (refocus) wrapRef.current?.focus();
+  };
 
   useEffect(() => {
     // A tab-name editor or dialog keeps the keyboard until it is done.
@@ -115,7 +147,26 @@ export function TerminalBlock(props: Props) {
       onMouseDown={() => dispatchLayout({ type: 'focus', blockId })}
     >
       <header className="block-header">
-        <SessionIndicator session={session} detached={detached} terminalTitle={title} />
+        <SessionIndicator
+          ref={setAnchor}
+          session={session}
+          detached={detached}
+          terminalTitle={title}
+          pickerOpen={pickerOpen}
+          onTogglePicker={() => (pickerOpen ? closePicker(true) : setPickerBlock(blockId))}
+          onReach={() => prefetchPeeks(getClient(), connection)}
+          shortcut={shortcutLabel('sessionPicker', platform)}
+        />
+        {pickerOpen && anchor ? (
+          <SessionPicker
+            client={getClient()}
+            connection={connection}
+            currentSessionId={session?.id ?? null}
+            anchor={anchor}
+            actions={actions}
+            onClose={closePicker}
+          />
+        ) : null}
         <span className="block-title" title={label}>
           {label}
         </span>
@@ -133,7 +184,12 @@ export function TerminalBlock(props: Props) {
       <div className="block-body">
         <div className="terminal-host" ref={hostRef} />
         {detached ? (
-          <NoSession connection={connection} onCreate={createAndShow} onPick={show} />
+          <NoSession
+            connection={connection}
+            previous={previous}
+            onCreate={createAndShow}
+            onPick={show}
+          />
         ) : error ? (
           <div className="block-overlay" role="status">
             <p className="overlay-message">{error.message}</p>

@@ -85,3 +85,18 @@ export const DetachIcon = () => (
     <line x1="10.5" y1="13.5" x2="10" y2="12" />
   </Icon>
 );
+
+export const RenameIcon = () => (
+  <Icon>
+    <path d="M10.5 2.5l3 3-7.5 7.5H3v-3z" />
+    <line x1="9" y1="4" x2="12" y2="7" />
+  </Icon>
+);
+
+export const DeleteIcon = () => (
+  <Icon>
+    <line x1="2.5" y1="4.5" x2="13.5" y2="4.5" />
+    <path d="M6 4.5V2.5h4v2" />
+    <path d="M4 4.5l.8 9h6.4l.8-9" />
+  </Icon>
+);

@@ -2,10 +2,13 @@
  * The strip of tabs: click to switch, double-click to rename in place (Enter
  * saves, Escape cancels), drag to reorder, × to close, + for a new tab.
  */
+import { useAtom } from 'jotai';
 import { useRef, useState, type DragEvent } from 'react';
 import { nameProblem, type Workspace } from '../../preload/layout';
 import { CloseIcon, PlusIcon } from '../blocks/icons';
-import { dispatchLayout, requestFocus } from '../state/workspace';
+import { dispatchLayout, overviewOpenAtom, requestFocus } from '../state/workspace';
+import { getClient } from '../api/client';
+import { prefetchPeeks } from '../sessions/picker/use-peeks';
 import { closeTab, newTab } from './commands';
 import { withShortcut, type Command, type Platform } from './shortcuts';
 
@@ -20,6 +23,7 @@ export function TabBar({ workspace, platform }: Props) {
   const [editing, setEditing] = useState<string | null>(null);
   const [dragged, setDragged] = useState<string | null>(null);
   const [mark, setMark] = useState<DropMark | null>(null);
+  const [overviewOpen, setOverviewOpen] = useAtom(overviewOpenAtom);
 
   const dropIndex = (target: DropMark): number | null => {
     const from = workspace.tabs.findIndex((tab) => tab.id === dragged);
@@ -124,6 +128,19 @@ export function TabBar({ workspace, platform }: Props) {
         onClick={() => void newTab()}
       >
         <PlusIcon />
+      </button>
+      <button
+        type="button"
+        className="tab-bar-button sessions-button"
+        aria-label="Sessions overview"
+        aria-pressed={overviewOpen}
+        title={withShortcut('Every session on every connection', 'sessionsOverview', platform)}
+        onClick={() => {
+          if (!overviewOpen) prefetchPeeks(getClient(), undefined);
+          setOverviewOpen(!overviewOpen);
+        }}
+      >
+        Sessions
       </button>
     </nav>
   );

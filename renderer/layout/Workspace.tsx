@@ -4,16 +4,30 @@
  * active one is displayed; hidden terminals parse output and paint nothing.
  * Workspace shortcuts are caught here, before the terminal sees the key.
  */
-import { useAtomValue } from 'jotai';
+import { useAtom, useAtomValue } from 'jotai';
 import { useEffect, useMemo } from 'react';
-import { blocksAtom, workspaceAtom } from '../state/workspace';
-import { runCommand } from './commands';
+import { getClient } from '../api/client';
+import { SessionsOverview, type OverviewActions } from '../sessions/overview/SessionsOverview';
+import { activeTab } from './layout-reducer';
+import { blocksAtom, overviewOpenAtom, requestFocus, workspaceAtom } from '../state/workspace';
+import { store } from '../state/store';
+import { openSessionInNewPane, revealSession, runCommand } from './commands';
 import { commandFor, currentPlatform } from './shortcuts';
 import { TabBar } from './TabBar';
 import { TabView } from './TabView';
 
+const overviewActions: OverviewActions = {
+  reveal: revealSession,
+  openInNewPane: async (sessionId) => {
+    const workspace = store.get(workspaceAtom);
+    if (!workspace) return false;
+    return openSessionInNewPane(sessionId, activeTab(workspace).layout.focusedBlockId);
+  },
+};
+
 export function Workspace() {
   const workspace = useAtomValue(workspaceAtom);
+  const [overviewOpen, setOverviewOpen] = useAtom(overviewOpenAtom);
   const blocks = useAtomValue(blocksAtom);
   const platform = useMemo(() => currentPlatform(), []);
 
@@ -39,15 +53,28 @@ export function Workspace() {
     <div className="workspace-view">
       <TabBar workspace={workspace} platform={platform} />
       <div className="tab-area">
-        {workspace.tabs.map((tab) => (
-          <TabView
-            key={tab.id}
-            tab={tab}
-            active={tab.id === workspace.activeTabId}
-            blocks={blocks}
-            platform={platform}
+        {overviewOpen ? (
+          <SessionsOverview
+            client={getClient()}
+            actions={overviewActions}
+            onClose={() => {
+              setOverviewOpen(false);
+              requestFocus();
+            }}
           />
-        ))}
+        ) : null}
+        {/* Under the overview the terminals keep running but take no keys or clicks. */}
+        <div className="tab-views" inert={overviewOpen}>
+          {workspace.tabs.map((tab) => (
+            <TabView
+              key={tab.id}
+              tab={tab}
+              active={tab.id === workspace.activeTabId}
+              blocks={blocks}
+              platform={platform}
+            />
+          ))}
+        </div>
       </div>
     </div>
   );

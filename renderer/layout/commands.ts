@@ -4,16 +4,20 @@
  * are layout actions. The last block of the last tab is never closed away:
  * a fresh tab takes its place, so there is always a terminal to type in.
  */
+import { leafIds } from '../../preload/layout';
 import { TetherError } from '../../preload/tether-error';
 import { getClient } from '../api/client';
 import { addNoticesAtom, store } from '../state/store';
 import {
   blocksAtom,
   dispatchLayout,
+  overviewOpenAtom,
+  pickerBlockAtom,
   rememberBlocks,
   requestFocus,
   workspaceAtom,
 } from '../state/workspace';
+import { prefetchPeeks } from '../sessions/picker/use-peeks';
 import { roomToSplit } from './block-size';
 import { activeTab, findBlockTab } from './layout-reducer';
 import type { Command } from './shortcuts';
@@ -84,17 +88,47 @@ export async function splitBlock(blockId: string, direction: 'right' | 'down'): 
 /** Show a block's session in a new block beside it as well (both panes share the shell). */
 export async function openInNewPane(blockId: string): Promise<void> {
   const sessionId = store.get(blocksAtom)[blockId]?.sessionId;
-  if (!sessionId || !checkRoom(blockId, 'right')) return;
+  if (sessionId) await openSessionInNewPane(sessionId, blockId);
+}
+
+/** Show a session in a new block to the right of `besideBlockId`, and focus it. */
+export async function openSessionInNewPane(
+  sessionId: string,
+  besideBlockId: string,
+): Promise<boolean> {
+  if (!checkRoom(besideBlockId, 'right')) return false;
   const newBlockId = await newBlock(sessionId);
-  if (!newBlockId) return;
+  if (!newBlockId) return false;
   dispatchLayout({
     type: 'split',
-    blockId,
+    blockId: besideBlockId,
     newBlockId,
     splitId: crypto.randomUUID(),
     direction: 'right',
   });
   requestFocus();
+  return true;
+}
+
+/**
+ * Bring a session on screen: focus a block of this window that shows it
+ * (the active tab's first), else open it in a new pane beside the focused block. False when
+ * that was refused (the user has been told why).
+ */
+export async function revealSession(sessionId: string): Promise<boolean> {
+  const workspace = store.get(workspaceAtom);
+  if (!workspace) return false;
+  const blocks = store.get(blocksAtom);
+  const tabs = [activeTab(workspace), ...workspace.tabs];
+  for (const tab of tabs) {
+    const shown = leafIds(tab.layout.root).find((id) => blocks[id]?.sessionId === sessionId);
+    if (!shown) continue;
+    dispatchLayout({ type: 'activateTab', tabId: tab.id });
+    dispatchLayout({ type: 'focus', blockId: shown });
+    requestFocus();
+    return true;
+  }
+  return openSessionInNewPane(sessionId, activeTab(workspace).layout.focusedBlockId);
 }
 
 export async function closeBlock(blockId: string): Promise<void> {
@@ -139,6 +173,16 @@ export function runCommand(command: Command): void {
       break;
     case 'openInNewPane':
       void openInNewPane(focused);
+      return;
+    case 'sessionPicker': {
+      const connection = store.get(blocksAtom)[focused]?.connection;
+      if (connection) prefetchPeeks(getClient(), connection);
+      store.set(pickerBlockAtom, focused);
+      return;
+    }
+    case 'sessionsOverview':
+      if (!store.get(overviewOpenAtom)) prefetchPeeks(getClient(), undefined);
+      store.set(overviewOpenAtom, (open) => !open);
       return;
     case 'focusLeft':
     case 'focusRight':

@@ -27,6 +27,8 @@ describe('commandFor', () => {
     expect(commandFor(key('Digit3', { ctrl: true }), 'other')).toBe('tab3');
     expect(commandFor(key('Digit9', { ctrl: true }), 'other')).toBe('tab9');
     expect(commandFor(key('KeyS', { ctrl: true, shift: true }), 'other')).toBe('openInNewPane');
+    expect(commandFor(key('KeyL', { ctrl: true, shift: true }), 'other')).toBe('sessionPicker');
+    expect(commandFor(key('KeyJ', { ctrl: true, shift: true }), 'other')).toBe('sessionsOverview');
   });
 
   it('uses Command on macOS', () => {
@@ -35,6 +37,8 @@ describe('commandFor', () => {
     expect(commandFor(key('Digit1', { meta: true }), 'mac')).toBe('tab1');
     expect(commandFor(key('Digit1', { ctrl: true }), 'mac')).toBeNull();
     expect(commandFor(key('KeyS', { meta: true, shift: true }), 'mac')).toBe('openInNewPane');
+    expect(commandFor(key('KeyL', { meta: true, shift: true }), 'mac')).toBe('sessionPicker');
+    expect(commandFor(key('KeyJ', { meta: true, shift: true }), 'mac')).toBe('sessionsOverview');
   });
 
   it('needs the exact modifiers', () => {

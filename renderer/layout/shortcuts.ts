@@ -12,6 +12,8 @@ export type Command =
   | 'splitDown'
   | 'toggleMagnify'
   | 'openInNewPane'
+  | 'sessionPicker'
+  | 'sessionsOverview'
   | 'focusLeft'
   | 'focusRight'
   | 'focusUp'
@@ -69,6 +71,16 @@ export const bindings: readonly Binding[] = [
     command: 'openInNewPane',
     mac: [{ code: 'KeyS', meta: true, shift: true }],
     other: [{ code: 'KeyS', ctrl: true, shift: true }],
+  },
+  {
+    command: 'sessionPicker',
+    mac: [{ code: 'KeyL', meta: true, shift: true }],
+    other: [{ code: 'KeyL', ctrl: true, shift: true }],
+  },
+  {
+    command: 'sessionsOverview',
+    mac: [{ code: 'KeyJ', meta: true, shift: true }],
+    other: [{ code: 'KeyJ', ctrl: true, shift: true }],
   },
   ...(
     [

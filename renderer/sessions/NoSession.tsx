@@ -11,15 +11,19 @@ import { StatusDot } from './StatusDot';
 /** Enough to pick a recent one; older sessions belong to the picker. */
 const SHOWN = 8;
 
+/** The session the block showed before, and whether it is gone or only detached. */
+export type PreviousSession = { name: string; deleted: boolean };
+
 type Props = {
   connection: string;
+  previous: PreviousSession | null;
   /** Start a new session and show it; resolves once done (or failed, told elsewhere). */
   onCreate(): Promise<void>;
   /** Show this session in the block. */
   onPick(sessionId: string): Promise<void>;
 };
 
-export function NoSession({ connection, onCreate, onPick }: Props) {
+export function NoSession({ connection, previous, onCreate, onPick }: Props) {
   const sessions = useAtomValue(sessionsAtom);
   const others = useMemo(() => sessionsOn(sessions, connection), [sessions, connection]);
   const [busy, setBusy] = useState(false);
@@ -32,6 +36,13 @@ export function NoSession({ connection, onCreate, onPick }: Props) {
   return (
     <div className="no-session" role="group" aria-label="No session">
       <p className="no-session-title">No session</p>
+      {previous ? (
+        <p className="no-session-hint" role="status">
+          {previous.deleted
+            ? `The session “${previous.name}” was deleted.`
+            : `“${previous.name}” is no longer shown here; it keeps running.`}
+        </p>
+      ) : null}
       <button type="button" disabled={busy} onClick={() => run(onCreate)}>
         New session
       </button>

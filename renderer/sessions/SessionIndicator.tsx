@@ -1,7 +1,8 @@
 /**
  * The session part of a block header: a status dot and the session's display
- * name, or "No session". The name opens the session picker (next issue).
+ * name, or "No session". It opens the session picker, which hangs from it.
  */
+import type { Ref } from 'react';
 import type { SessionInfo } from '../../preload/contract';
 import { headerName, statusLabel } from './session-status';
 import { StatusDot } from './StatusDot';
@@ -12,22 +13,42 @@ type Props = {
   detached: boolean;
   /** The title the program in the block set, which names an unnamed session. */
   terminalTitle: string;
+  pickerOpen: boolean;
+  onTogglePicker(): void;
+  /** The user is reaching for the picker (pointer down): start loading what it shows. */
+  onReach(): void;
+  /** The shortcut that opens the picker, for the tooltip. */
+  shortcut: string;
+  /** The element the picker is anchored to. */
+  ref?: Ref<HTMLSpanElement>;
 };
 
-export function SessionIndicator({ session, detached, terminalTitle }: Props) {
+export function SessionIndicator(props: Props) {
+  const { session, detached, terminalTitle, pickerOpen, onTogglePicker, onReach, shortcut, ref } =
+    props;
   if (!session && !detached) return null;
   const fullName = session ? (session.name ?? session.topic ?? session.id) : 'No session';
   const title = session ? `${fullName} (${statusLabel(session.status)})` : fullName;
+  const shown = session ? headerName(session, terminalTitle) : 'No session';
+  // An anonymous session is called by its id's first characters, which read best in monospace.
+  const byId = session !== null && shown === session.id.slice(0, 8);
   return (
-    <span className="session-indicator">
+    <span className="session-indicator" ref={ref}>
       {session ? <StatusDot status={session.status} /> : null}
       <button
         type="button"
-        className={`session-name${session ? '' : ' none'}`}
+        className={`session-name${session ? '' : ' none'}${byId ? ' by-id' : ''}`}
         aria-label="Session"
-        title={title}
+        aria-haspopup="dialog"
+        aria-expanded={pickerOpen}
+        title={`${title} — sessions (${shortcut})`}
+        onPointerDown={pickerOpen ? undefined : onReach}
+        onClick={() => {
+          if (!pickerOpen) onReach();
+          onTogglePicker();
+        }}
       >
-        {session ? headerName(session, terminalTitle) : 'No session'}
+        {shown}
       </button>
     </span>
   );

@@ -47,3 +47,30 @@ export async function detachBlock(blockId: string): Promise<void> {
     tell(`The block could not be detached: ${TetherError.from(error).message}`);
   }
 }
+
+// The picker's actions: they throw, so the picker can show the error where the user is looking.
+
+/** A new session, named or not (blank means anonymous); errors (a taken name) are thrown. */
+export async function createNamedSession(
+  connection: string,
+  name: string | null,
+): Promise<SessionInfo> {
+  if (connection !== 'local') {
+    throw new TetherError('wrong_connection', `Sessions on ${connection} can't be created yet.`);
+  }
+  const session = await getClient().request('createSession', { connection, name });
+  rememberSession(session);
+  return session;
+}
+
+/** Name a session (null or blank: anonymous again); every header showing it follows. */
+export async function renameSession(sessionId: string, name: string | null): Promise<SessionInfo> {
+  const session = await getClient().request('renameSession', { sessionId, name });
+  rememberSession(session);
+  return session;
+}
+
+/** End a session's shell and forget it; its panes are detached by the core. */
+export async function deleteSession(sessionId: string): Promise<void> {
+  await getClient().request('deleteSession', { sessionId });
+}

@@ -5,6 +5,7 @@ import type { TetherClient } from '../api/client';
 import {
   followSessions,
   mergeListed,
+  SessionAtoms,
   sessionsAtom,
   sessionsOn,
   setBlockSession,
@@ -71,6 +72,120 @@ describe('mergeListed', () => {
     const merged = mergeListed({ a: renamed }, [session('a'), session('b')], new Set(['a', 'b']));
     // a was renamed, b was removed after the list was made.
     expect(merged).toEqual({ a: renamed });
+  });
+});
+
+describe('mergeListed with a scope', () => {
+  const onLocal = (one: SessionInfo) => one.connection === 'local';
+
+  it('keeps the sessions the list does not cover', () => {
+    const remote = session('r', { connection: 'me@box' });
+    const merged = mergeListed({ r: remote, a: session('a') }, [session('a')], new Set(), onLocal);
+    expect(merged.r).toBe(remote);
+    expect(Object.keys(merged).sort()).toEqual(['a', 'r']);
+  });
+
+  it('drops covered sessions missing from the list', () => {
+    const remote = session('r', { connection: 'me@box' });
+    const current = { r: remote, a: session('a'), gone: session('gone') };
+    const merged = mergeListed(current, [session('a')], new Set(), onLocal);
+    expect(Object.keys(merged).sort()).toEqual(['a', 'r']);
+  });
+
+  it('keeps the current value of sessions touched while the list was on its way', () => {
+    const renamed = session('a', { displayName: 'renamed' });
+    const merged = mergeListed(
+      { a: renamed },
+      [session('a', { displayName: 'stale' })],
+      new Set(['a']),
+      onLocal,
+    );
+    expect(merged.a).toBe(renamed);
+  });
+
+  it('keeps the object of an unchanged session and takes a changed one', () => {
+    const same = session('a');
+    const changed = session('b');
+    const merged = mergeListed(
+      { a: same, b: changed },
+      [session('a'), session('b', { status: 'done' })],
+      new Set(),
+      onLocal,
+    );
+    expect(merged.a).toBe(same);
+    expect(merged.b).toEqual(session('b', { status: 'done' }));
+    expect(merged.b).not.toBe(changed);
+  });
+});
+
+describe('SessionAtoms', () => {
+  it('gives the same atom for a session until it is released', () => {
+    const atoms = new SessionAtoms();
+    const release = atoms.retain('a');
+    const first = atoms.of('a');
+    expect(atoms.of('a')).toBe(first);
+    expect(atoms.of('b')).not.toBe(first);
+    release();
+    expect(atoms.of('a')).not.toBe(first);
+  });
+
+  it('drops a member when its last user lets it go', () => {
+    const atoms = new SessionAtoms();
+    const releaseOne = atoms.retain('a');
+    const releaseTwo = atoms.retain('a');
+    const releaseOther = atoms.retain('b');
+    expect(atoms.size).toBe(2);
+    releaseOne();
+    expect(atoms.size).toBe(2);
+    releaseTwo();
+    expect(atoms.size).toBe(1);
+    releaseOther();
+    expect(atoms.size).toBe(0);
+  });
+
+  it('ignores a second release', () => {
+    const atoms = new SessionAtoms();
+    const releaseOne = atoms.retain('a');
+    const releaseTwo = atoms.retain('a');
+    releaseOne();
+    releaseOne();
+    // The second user still holds it: a double release must not count as theirs.
+    expect(atoms.size).toBe(1);
+    const held = atoms.of('a');
+    expect(atoms.of('a')).toBe(held);
+    releaseTwo();
+    expect(atoms.size).toBe(0);
+  });
+
+  it('follows sessionsAtom', () => {
+    const store = createStore();
+    const atoms = new SessionAtoms();
+    const release = atoms.retain('a');
+    expect(store.get(atoms.of('a'))).toBeNull();
+    store.set(sessionsAtom, { a: session('a') });
+    expect(store.get(atoms.of('a'))).toEqual(session('a'));
+    store.set(sessionsAtom, { a: session('a', { status: 'done' }) });
+    expect(store.get(atoms.of('a'))?.status).toBe('done');
+    store.set(sessionsAtom, {});
+    expect(store.get(atoms.of('a'))).toBeNull();
+    release();
+  });
+
+  it("keeps a session's value when another session changes", () => {
+    const store = createStore();
+    const atoms = new SessionAtoms();
+    atoms.retain('a');
+    const a = session('a');
+    store.set(sessionsAtom, { a, b: session('b') });
+    const before = store.get(atoms.of('a'));
+    let changes = 0;
+    const unsubscribe = store.sub(atoms.of('a'), () => (changes += 1));
+    store.set(sessionsAtom, (sessions) => ({ ...sessions, b: session('b', { status: 'done' }) }));
+    expect(store.get(atoms.of('a'))).toBe(before);
+    expect(changes).toBe(0);
+    store.set(sessionsAtom, (sessions) => ({ ...sessions, a: session('a', { status: 'done' }) }));
+    expect(changes).toBe(1);
+    unsubscribe();
   });
 });
 

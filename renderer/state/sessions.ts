@@ -3,7 +3,7 @@
  * with `listSessions` and kept current by the core's events, plus the block
  * changes the core makes on its own (a session deleted under a block).
  */
-import { atom, type createStore } from 'jotai';
+import { atom, type Atom, type createStore } from 'jotai';
 import type { SessionInfo } from '../../preload/contract';
 import { TetherError } from '../../preload/tether-error';
 import type { TetherClient } from '../api/client';
@@ -27,16 +27,24 @@ export function withoutSession(sessions: Sessions, sessionId: string): Sessions 
 }
 
 /**
- * Take a `listSessions` reply as the truth, except for the sessions an event
- * changed or removed while it was on its way: the event is newer than the list.
+ * Take a list of sessions as the truth for the sessions it covers (all, or one
+ * connection's), except for the sessions an event changed or removed while it
+ * was on its way: the event is newer than the list.
  */
 export function mergeListed(
   current: Sessions,
   listed: readonly SessionInfo[],
   touched: ReadonlySet<string>,
+  covers: (session: SessionInfo) => boolean = () => true,
 ): Sessions {
   const next: Sessions = {};
-  for (const session of listed) if (!touched.has(session.id)) next[session.id] = session;
+  for (const session of Object.values(current)) if (!covers(session)) next[session.id] = session;
+  for (const session of listed) {
+    if (touched.has(session.id)) continue;
+    // Unchanged sessions keep their object, so their headers do not re-render.
+    const known = current[session.id];
+    next[session.id] = known && sameSession(known, session) ? known : session;
+  }
   for (const id of touched) {
     const known = current[id];
     if (known) next[id] = known;
@@ -44,11 +52,20 @@ export function mergeListed(
   return next;
 }
 
+function sameSession(a: SessionInfo, b: SessionInfo): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** Most recently active first, then newest first: the order of every session list. */
+export function byRecentActivity(a: SessionInfo, b: SessionInfo): number {
+  return b.lastActiveAt - a.lastActiveAt || b.createdAt - a.createdAt;
+}
+
 /** The sessions on one connection, most recently active first. */
 export function sessionsOn(sessions: Sessions, connection: string): SessionInfo[] {
   return Object.values(sessions)
     .filter((session) => session.connection === connection)
-    .sort((a, b) => b.lastActiveAt - a.lastActiveAt);
+    .sort(byRecentActivity);
 }
 
 /** Record what the window learnt of a session outside the events (an attach reply). */
@@ -115,3 +132,52 @@ export function followSessions(client: TetherClient, target: Store = store): () 
     for (const unsubscribe of unsubscribes) unsubscribe();
   };
 }
+
+/**
+ * One atom per session id, derived from `sessionsAtom`: every header showing a
+ * session reads the same atom, so a rename or a status change reaches them all
+ * at once, and a change to one session re-renders only its own headers.
+ * Members live while some block needs them (`retain` / the release it returns).
+ */
+export class SessionAtoms {
+  private readonly members = new Map<string, { atom: Atom<SessionInfo | null>; users: number }>();
+
+  constructor(private readonly source = sessionsAtom) {}
+
+  /** The atom of a session; made on first use. */
+  of(sessionId: string): Atom<SessionInfo | null> {
+    return this.member(sessionId).atom;
+  }
+
+  /** Keep a session's atom while a block needs it; the returned function lets it go. */
+  retain(sessionId: string): () => void {
+    const member = this.member(sessionId);
+    member.users += 1;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      member.users -= 1;
+      if (member.users === 0 && this.members.get(sessionId) === member) {
+        this.members.delete(sessionId);
+      }
+    };
+  }
+
+  /** How many members exist (for tests: none is kept for a session no block needs). */
+  get size(): number {
+    return this.members.size;
+  }
+
+  private member(sessionId: string) {
+    let member = this.members.get(sessionId);
+    if (!member) {
+      const source = this.source;
+      member = { atom: atom((get) => get(source)[sessionId] ?? null), users: 0 };
+      this.members.set(sessionId, member);
+    }
+    return member;
+  }
+}
+
+export const sessionAtoms = new SessionAtoms();

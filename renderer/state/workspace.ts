@@ -18,6 +18,12 @@ export const workspaceAtom = atom<Workspace | null>(null);
 /** Blocks by id: their connection, creation time and the session they show. */
 export const blocksAtom = atom<Record<string, BlockInfo>>({});
 
+/** The block whose session picker is open; one at a time in a window. */
+export const pickerBlockAtom = atom<string | null>(null);
+
+/** Whether the sessions overview covers the tab area. */
+export const overviewOpenAtom = atom(false);
+
 /** Bumped to ask the focused block of the active tab to take keyboard focus again. */
 export const focusRequestAtom = atom(0);
 

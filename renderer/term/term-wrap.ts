@@ -30,8 +30,11 @@ export type TermCallbacks = {
   onTitle(title: string): void;
   /** An attach or restart failed; the next `onSession` means it has recovered. */
   onError(error: TetherError): void;
-  /** The block shows no session (it never had one, or it was deleted); `switchTo` gives it one. */
-  onDetached(): void;
+  /**
+   * The block shows no session (it never had one, or it was detached or deleted); `switchTo`
+   * gives it one. `sessionId` is the session it showed until now (null if none).
+   */
+  onDetached(sessionId: string | null): void;
 };
 
 type HeldEvent =
@@ -457,7 +460,7 @@ export class TermWrap {
     }
     this.term.write(NOTHING, () => this.term.reset());
     this.callbacks.onTitle('');
-    this.callbacks.onDetached();
+    this.callbacks.onDetached(zone);
   }
 
   private acker(zone: string): AckBatcher {

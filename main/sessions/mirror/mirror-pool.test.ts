@@ -165,6 +165,26 @@ describe('mirror pool', () => {
     expect(await mirrors.tail('s', 10)).toEqual(['one', 'two', 'long'.repeat(10), 'three']);
   });
 
+  it('tails many mirrors in one answer, leaving out unknown ones and one still parsing a flood', async () => {
+    const mirrors = pool();
+    mirrors.open('a', 80, 24);
+    mirrors.open('b', 80, 24);
+    mirrors.open('busy', 80, 24);
+    mirrors.write('a', bytes('alpha\r\n'));
+    mirrors.write('b', bytes('one\r\ntwo\r\n'));
+    expect(await mirrors.tails(['a', 'b', 'missing'], 2, 5_000)).toEqual({
+      a: ['alpha'],
+      b: ['one', 'two'],
+    });
+    // Again once idle, when every mirror answers at once.
+    expect(await mirrors.tails(['a', 'b'], 1, 5_000)).toEqual({ a: ['alpha'], b: ['two'] });
+
+    // 20 MB takes the worker seconds to parse: its tail is not ready within 20 ms.
+    mirrors.write('busy', bytes('flood\r\n'.repeat(2_500_000)));
+    const answer = await mirrors.tails(['a', 'busy'], 1, 20);
+    expect(answer).toEqual({ a: ['alpha'] });
+  });
+
   it('copies written bytes, so the caller may reuse its buffer', async () => {
     const mirrors = pool();
     mirrors.open('s', 80, 24);

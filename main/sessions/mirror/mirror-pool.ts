@@ -8,9 +8,15 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import type { MirrorOp, MirrorReply, MirrorSnapshot, MirrorWorkerData } from './mirror-protocol';
+import type {
+  MirrorOp,
+  MirrorReply,
+  MirrorSnapshot,
+  MirrorTails,
+  MirrorWorkerData,
+} from './mirror-protocol';
 
-export type { MirrorSnapshot } from './mirror-protocol';
+export type { MirrorSnapshot, MirrorTails } from './mirror-protocol';
 
 export type MirrorPool = {
   /** Start mirroring a session at this size (a fresh, empty terminal). */
@@ -25,6 +31,11 @@ export type MirrorPool = {
   snapshot(id: string): Promise<MirrorSnapshot>;
   /** The last `count` non-empty lines of text on screen/scrollback, right-trimmed (for previews). */
   tail(id: string, count: number): Promise<string[]>;
+  /**
+   * `tail` of many mirrors in one round trip to the worker. A mirror that is unknown, or still
+   * parsing after `waitMs`, is left out of the answer rather than holding it up.
+   */
+  tails(ids: readonly string[], count: number, waitMs: number): Promise<MirrorTails>;
   /** Clear a mirror (a restarted shell starts on an empty screen) keeping its size. */
   reset(id: string): void;
   close(id: string): void;
@@ -161,6 +172,8 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
     resize: (id, cols, rows) => post({ kind: 'resize', id, cols, rows }),
     snapshot: (id) => ask((request) => ({ kind: 'snapshot', id, request })),
     tail: (id, count) => ask((request) => ({ kind: 'tail', id, count, request })),
+    tails: (ids, count, waitMs) =>
+      ask((request) => ({ kind: 'tails', ids: [...ids], count, waitMs, request })),
     reset: (id) => post({ kind: 'reset', id }),
     close: (id) => post({ kind: 'close', id }),
     async dispose() {

@@ -20,12 +20,17 @@ export type MirrorOp =
   | { kind: 'reset'; id: string }
   | { kind: 'close'; id: string }
   | { kind: 'snapshot'; id: string; request: number }
-  | { kind: 'tail'; id: string; count: number; request: number };
+  | { kind: 'tail'; id: string; count: number; request: number }
+  /** Tails of many mirrors in one reply; a mirror that is unknown or not done within waitMs is left out. */
+  | { kind: 'tails'; ids: string[]; count: number; waitMs: number; request: number };
+
+/** Last lines by mirror id. */
+export type MirrorTails = Record<string, string[]>;
 
 /** The main thread posts ops in batches: one message per turn of its event loop. */
 export type MirrorBatch = MirrorOp[];
 
 export type MirrorReply =
-  | { kind: 'reply'; request: number; value: MirrorSnapshot | string[] }
+  | { kind: 'reply'; request: number; value: MirrorSnapshot | string[] | MirrorTails }
   | { kind: 'failure'; request: number; message: string }
   | { kind: 'overflow'; id: string; droppedBytes: number };

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
 import { Mirror } from './mirror';
-import type { MirrorOp, MirrorReply, MirrorWorkerData } from './mirror-protocol';
+import type { MirrorOp, MirrorReply, MirrorTails, MirrorWorkerData } from './mirror-protocol';
 
 if (!parentPort) throw new Error('mirror-worker.ts runs as a worker thread (see mirror-pool.ts)');
 const port: MessagePort = parentPort;
@@ -18,6 +18,7 @@ port.on('message', (batch: MirrorOp[]) => {
 });
 
 function apply(op: MirrorOp): void {
+  if (op.kind === 'tails') return tails(op);
   if (op.kind === 'open') {
     mirrors.get(op.id)?.close();
     const onOverflow = (droppedBytes: number) =>
@@ -57,6 +58,40 @@ function apply(op: MirrorOp): void {
       );
     default:
       op satisfies never;
+  }
+}
+
+/** One reply with every mirror's tail that is ready within the wait (a busy one may not be). */
+function tails(op: Extract<MirrorOp, { kind: 'tails' }>): void {
+  const value: MirrorTails = {};
+  const known = op.ids.flatMap((id) => {
+    const mirror = mirrors.get(id);
+    return mirror ? [{ id, mirror }] : [];
+  });
+  // Counted before asking: an idle mirror answers at once, inside the loop below.
+  let waiting = known.length;
+  let sent = false;
+  const finish = () => {
+    if (sent) return;
+    sent = true;
+    clearTimeout(timer);
+    send({ kind: 'reply', request: op.request, value });
+  };
+  const timer = setTimeout(finish, op.waitMs);
+  const settle = () => {
+    waiting -= 1;
+    if (waiting === 0) finish();
+  };
+  if (waiting === 0) finish();
+  for (const { id, mirror } of known) {
+    mirror.tail(
+      op.count,
+      (lines) => {
+        if (!sent) value[id] = lines;
+        settle();
+      },
+      settle,
+    );
   }
 }
 
