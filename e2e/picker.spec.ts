@@ -286,9 +286,18 @@ test('the picker loads what exists after a reload and follows changes made elsew
   await expect(option(dialog, 'early')).toHaveCount(0);
   await expect(dialog.getByRole('option')).toHaveCount(2);
 
-  // A click outside closes it.
-  await page.mouse.click(900, 500);
+  // A blank name makes it unnamed again: it goes by its id.
+  await (await rowAction(dialog, 'late', 'Rename')).click();
+  await dialog.getByRole('textbox', { name: 'New name for late' }).fill('');
+  await dialog.getByRole('textbox', { name: 'New name for late' }).press('Enter');
+  await expect(option(dialog, late.id.slice(0, 8))).toBeVisible();
+
+  // A click outside closes it; on nothing that takes the keyboard, the terminal has it again.
+  await page.getByRole('navigation').click({ position: { x: 600, y: 10 } });
   await expect(picker(page)).toHaveCount(0);
+  await page.keyboard.type('echo keys-after-outside-click');
+  await page.keyboard.press('Enter');
+  await expectBlockOutput(page, first, /^keys-after-outside-click$/m);
 
   // Opened from a block at the bottom right of a small window, it flips and shifts to stay on screen.
   await page.setViewportSize({ width: 700, height: 520 });

@@ -116,6 +116,16 @@ describe('mergeListed with a scope', () => {
     expect(merged.b).toEqual(session('b', { status: 'done' }));
     expect(merged.b).not.toBe(changed);
   });
+
+  it('sees a change in the attached blocks, and equal blocks in a new array as unchanged', () => {
+    const shown = session('a', { attachedBlocks: ['x'] });
+    const same = mergeListed({ a: shown }, [session('a', { attachedBlocks: ['x'] })], new Set());
+    expect(same.a).toBe(shown);
+    const more = session('a', { attachedBlocks: ['x', 'y'] });
+    expect(mergeListed({ a: shown }, [more], new Set()).a).toBe(more);
+    const other = session('a', { attachedBlocks: ['y'] });
+    expect(mergeListed({ a: shown }, [other], new Set()).a).toBe(other);
+  });
 });
 
 describe('SessionAtoms', () => {

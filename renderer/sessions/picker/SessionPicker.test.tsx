@@ -126,6 +126,11 @@ function renderPicker(options: {
 
 const filter = () => screen.getByRole('combobox', { name: 'Filter sessions' });
 const selected = () => screen.getByRole('option', { selected: true });
+/** A row's buttons: the pointer over it highlights it, and only the highlighted row has them. */
+function actionsFor(name: string): HTMLElement {
+  fireEvent.mouseMove(rowOf(screen.getByRole('option', { name: new RegExp(`^${name},`) })));
+  return screen.getByRole('group', { name: `Actions for ${name}` });
+}
 const rowOf = (option: HTMLElement) => option.closest('li') as HTMLElement;
 
 beforeEach(() => {
@@ -191,10 +196,11 @@ describe('SessionPicker', () => {
     expect(filter().getAttribute('aria-activedescendant')).toBe(selected().id);
 
     fireEvent.change(filter(), { target: { value: 'S19' } });
-    const matching = screen.getAllByRole('option', all).map((option) => rowOf(option).dataset);
-    expect(matching.map((data) => data.sessionId)).toEqual(
-      sessions.slice(190, 200).map((one) => one.id),
+    const matching = screen.getAllByRole('option', all);
+    expect(matching.map((option) => rowOf(option).dataset.sessionId)).toEqual(
+      sessions.slice(190, 190 + matching.length).map((one) => one.id),
     );
+    expect(matching[0]!.getAttribute('aria-setsize')).toBe('10');
   });
 
   it('filters as the user types', async () => {
@@ -332,6 +338,19 @@ describe('SessionPicker', () => {
     expect(document.activeElement).toBe(input);
   });
 
+  it('gives only the highlighted row its buttons', async () => {
+    const fake = fakeClient();
+    known(fake, [session('aaaa0000'), session('bbbb0000', { lastActiveAt: 0 })]);
+    renderPicker({ fake });
+    await screen.findAllByRole('option');
+
+    expect(screen.getByRole('group', { name: 'Actions for aaaa0000' })).toBeDefined();
+    expect(screen.queryByRole('group', { name: 'Actions for bbbb0000' })).toBeNull();
+    fireEvent.keyDown(filter(), { key: 'ArrowDown' });
+    expect(screen.queryByRole('group', { name: 'Actions for aaaa0000' })).toBeNull();
+    expect(screen.getByRole('group', { name: 'Actions for bbbb0000' })).toBeDefined();
+  });
+
   it('renames from the Rename button and closes the editor once renamed', async () => {
     const fake = fakeClient();
     const actions = fakeActions();
@@ -339,7 +358,7 @@ describe('SessionPicker', () => {
     renderPicker({ fake, actions });
     await screen.findAllByRole('option');
 
-    const buttons = screen.getByRole('group', { name: 'Actions for bbbb0000' });
+    const buttons = actionsFor('bbbb0000');
     fireEvent.click(within(buttons).getByRole('button', { name: 'Rename' }));
     const input = screen.getByRole('textbox', { name: 'New name for bbbb0000' });
     fireEvent.change(input, { target: { value: '  logs  ' } });
@@ -348,6 +367,40 @@ describe('SessionPicker', () => {
       expect(screen.queryByRole('textbox', { name: 'New name for bbbb0000' })).toBeNull(),
     );
     expect(actions.rename).toHaveBeenCalledWith('bbbb0000', 'logs');
+  });
+
+  it('renames to nothing (unnamed again) from a blank name', async () => {
+    const fake = fakeClient();
+    const actions = fakeActions();
+    known(fake, [session('aaaa0000', { name: 'build', displayName: 'build' })]);
+    renderPicker({ fake, actions });
+    await screen.findAllByRole('option');
+
+    fireEvent.keyDown(filter(), { key: 'F2' });
+    const input = screen.getByRole('textbox', { name: 'New name for build' });
+    expect(input).toHaveProperty('value', 'build');
+    fireEvent.change(input, { target: { value: '   ' } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    await waitFor(() => expect(actions.rename).toHaveBeenCalledWith('aaaa0000', null));
+  });
+
+  it.each([
+    ['too long', 'x'.repeat(65), 'at most 64 characters'],
+    ['with a control character', 'bad\u0007name', 'control characters'],
+  ])('refuses a name %s at once, keeping the old one', async (_what, name, problem) => {
+    const fake = fakeClient();
+    const actions = fakeActions();
+    known(fake, [session('aaaa0000', { name: 'build', displayName: 'build' })]);
+    renderPicker({ fake, actions });
+    await screen.findAllByRole('option');
+
+    fireEvent.keyDown(filter(), { key: 'F2' });
+    const input = screen.getByRole('textbox', { name: 'New name for build' });
+    fireEvent.change(input, { target: { value: name } });
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect((await screen.findByRole('alert')).textContent).toContain(problem);
+    expect(input.getAttribute('aria-invalid')).toBe('true');
+    expect(actions.rename).not.toHaveBeenCalled();
   });
 
   it('creates an unnamed session from a blank name, shows it and closes', async () => {
@@ -391,7 +444,7 @@ describe('SessionPicker', () => {
     const { onClose } = renderPicker({ fake, actions });
     await screen.findAllByRole('option');
 
-    const buttons = screen.getByRole('group', { name: 'Actions for bbbb0000' });
+    const buttons = actionsFor('bbbb0000');
     fireEvent.click(within(buttons).getByRole('button', { name: 'Delete' }));
     const confirm = screen.getByRole('group', { name: 'Delete bbbb0000?' });
     expect(actions.remove).not.toHaveBeenCalled();

@@ -8,7 +8,6 @@
 import {
   autoUpdate,
   flip,
-  FloatingPortal,
   offset,
   shift,
   size,
@@ -18,6 +17,7 @@ import {
 } from '@floating-ui/react';
 import { useAtomValue } from 'jotai';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
+import { createPortal } from 'react-dom';
 import type { SessionInfo } from '../../../preload/contract';
 import { TetherError } from '../../../preload/tether-error';
 import type { TetherClient } from '../../api/client';
@@ -94,14 +94,20 @@ export function SessionPicker(props: Props) {
   // The filter holds the keyboard whenever no name is being edited (the portal mounts the
   // popup a moment after the first render, hence `floating`).
   useEffect(() => {
-    if (floating && !editing && !creating) filterRef.current?.focus();
+    if (floating && !editing && !creating) filterRef.current?.focus({ preventScroll: true });
   }, [floating, editing, creating]);
 
   const { floatingStyles, context } = useFloating({
     open: true,
-    // Only a click outside closes it this way: the click decides where the keyboard goes.
+    // Only a click outside closes it this way: the click decides where the keyboard goes,
+    // unless it lands on nothing that takes it; then the terminal has it again.
     onOpenChange: (open) => {
-      if (!open) onClose(false);
+      if (open) return;
+      onClose(false);
+      requestAnimationFrame(() => {
+        const active = document.activeElement;
+        if (!active || active === document.body) onClose(true);
+      });
     },
     elements: { reference: anchor, floating },
     placement: 'bottom-start',
@@ -168,7 +174,8 @@ export function SessionPicker(props: Props) {
 
   const empty = rows.length === 0;
   return (
-    <FloatingPortal>
+    // Straight into the body in the same commit (FloatingPortal would take one more render).
+    createPortal(
       <div
         ref={setFloating}
         style={floatingStyles}
@@ -295,7 +302,8 @@ export function SessionPicker(props: Props) {
             </button>
           )}
         </div>
-      </div>
-    </FloatingPortal>
+      </div>,
+      document.body,
+    )
   );
 }

@@ -1,7 +1,8 @@
 /**
  * One session in the picker: its name (or an inline rename), status, panes,
- * age and a peek at its last lines, with its actions. Only the highlighted
- * row's buttons are in the tab order, so Tab goes from the filter to them.
+ * age and a peek at its last lines. Only the highlighted row (by the arrows or
+ * the pointer) has its action buttons, so Tab goes from the filter to them and
+ * a long list builds no buttons nobody can see.
  */
 import type { SessionInfo } from '../../../preload/contract';
 import { DeleteIcon, DetachIcon, OpenInNewPaneIcon, RenameIcon } from '../../blocks/icons';
@@ -39,7 +40,6 @@ export function SessionRow(props: Props) {
   const { session, peek, current, highlighted, mode, now, optionId, position, count } = props;
   const status = statusLabel(session.status);
   const panes = session.attachedBlocks.length;
-  const tab = highlighted ? 0 : -1;
   const className = `picker-row${highlighted ? ' highlighted' : ''}${current ? ' current' : ''}`;
 
   return (
@@ -98,28 +98,28 @@ export function SessionRow(props: Props) {
             Cancel
           </button>
         </div>
-      ) : mode === 'view' ? (
+      ) : mode === 'view' && highlighted ? (
         <span
           className="picker-row-actions"
           role="group"
           aria-label={`Actions for ${session.displayName}`}
         >
-          <RowButton label="Rename" tab={tab} onClick={() => props.onMode('rename')}>
+          <RowButton label="Rename" onClick={() => props.onMode('rename')}>
             <RenameIcon />
           </RowButton>
-          <RowButton label="Open in new pane" tab={tab} onClick={props.onOpenInNewPane}>
+          <RowButton label="Open in new pane" onClick={props.onOpenInNewPane}>
             <OpenInNewPaneIcon />
           </RowButton>
           {current || panes > 0 ? (
             <RowButton
               label={current ? 'Detach' : `Detach from ${paneCount(panes)}`}
-              tab={tab}
+
               onClick={props.onDetach}
             >
               <DetachIcon />
             </RowButton>
           ) : null}
-          <RowButton label="Delete" tab={tab} onClick={() => props.onMode('confirmDelete')}>
+          <RowButton label="Delete" onClick={() => props.onMode('confirmDelete')}>
             <DeleteIcon />
           </RowButton>
         </span>
@@ -142,16 +142,15 @@ function Peek({ lines }: { lines: string[] | undefined }) {
   );
 }
 
-type RowButtonProps = { label: string; tab: number; onClick(): void; children: React.ReactNode };
+type RowButtonProps = { label: string; onClick(): void; children: React.ReactNode };
 
-function RowButton({ label, tab, onClick, children }: RowButtonProps) {
+function RowButton({ label, onClick, children }: RowButtonProps) {
   return (
     <button
       type="button"
       className="icon-button"
       aria-label={label}
       title={label}
-      tabIndex={tab}
       onClick={(event) => {
         event.stopPropagation();
         onClick();

@@ -4,9 +4,9 @@ import { scrollToShow, visibleRange } from './list-window';
 
 describe('visibleRange', () => {
   it('renders the rows in view plus a few either side, within the list', () => {
-    expect(visibleRange(0, 400, 200, 100)).toEqual({ start: 0, end: 8 });
-    expect(visibleRange(1_000, 400, 200, 100)).toEqual({ start: 6, end: 18 });
-    expect(visibleRange(19_800, 400, 200, 100)).toEqual({ start: 194, end: 200 });
+    expect(visibleRange(0, 400, 200, 100)).toEqual({ start: 0, end: 6 });
+    expect(visibleRange(1_000, 400, 200, 100)).toEqual({ start: 8, end: 16 });
+    expect(visibleRange(19_800, 400, 200, 100)).toEqual({ start: 196, end: 200 });
   });
 
   it('never goes past a short list, and renders nothing for an empty one', () => {

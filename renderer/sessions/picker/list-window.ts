@@ -9,9 +9,9 @@ import { useCallback, useEffect, useRef, useState, type RefObject } from 'react'
 /** Height of one picker row in pixels: title, status line and three lines of peek. */
 export const ROW_HEIGHT = 84;
 /** Rows kept above and below the visible ones, so a quick scroll shows no gap. */
-const OVERSCAN = 4;
+const OVERSCAN = 2;
 /** Assumed height before the list has been measured (or where nothing is laid out). */
-const UNMEASURED_HEIGHT = 480;
+const UNMEASURED_HEIGHT = 420;
 
 export type Range = { start: number; end: number };
 
@@ -43,7 +43,10 @@ export function scrollToShow(
 
 /**
  * The range of a scrolling list (give it the returned ref), following its
- * scroll position and size, and keeping row `keep` (the highlighted one) in view.
+ * scroll position and size, and keeping row `keep` (the highlighted one) in
+ * view. Opening never forces a layout: the list is measured when the browser
+ * has laid it out anyway (its first resize report), and only then scrolled to
+ * the kept row; later moves of the highlight scroll at once.
  */
 export function useListWindow<T extends HTMLElement>(
   count: number,
@@ -51,6 +54,8 @@ export function useListWindow<T extends HTMLElement>(
 ): Range & { ref: RefObject<T | null>; onScroll(): void } {
   const ref = useRef<T>(null);
   const [view, setView] = useState({ top: 0, height: 0 });
+  const kept = useRef(keep);
+  const measured = useRef(false);
 
   const onScroll = useCallback(() => {
     const element = ref.current;
@@ -62,14 +67,22 @@ export function useListWindow<T extends HTMLElement>(
   useEffect(() => {
     const element = ref.current;
     if (!element || typeof ResizeObserver === 'undefined') return;
-    const observer = new ResizeObserver(onScroll);
+    const observer = new ResizeObserver(() => {
+      if (!measured.current && kept.current >= 0) {
+        const top = scrollToShow(kept.current, element.scrollTop, element.clientHeight);
+        if (top !== element.scrollTop) element.scrollTop = top;
+      }
+      measured.current = true;
+      onScroll();
+    });
     observer.observe(element);
     return () => observer.disconnect();
   }, [onScroll]);
 
   useEffect(() => {
+    kept.current = keep;
     const element = ref.current;
-    if (!element || keep < 0) return;
+    if (!element || keep < 0 || !measured.current) return;
     const top = scrollToShow(keep, element.scrollTop, element.clientHeight);
     if (top !== element.scrollTop) element.scrollTop = top;
   }, [keep]);
