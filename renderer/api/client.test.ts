@@ -10,6 +10,7 @@ import type {
 import { createClient } from './client';
 import { TetherError } from '../../preload/tether-error';
 import type { ConnectionSource, ConnectionStatus } from './ws-bridge';
+import { sessionInfo } from '../testing/session-fixtures';
 
 type Call = { name: string; payload: unknown };
 
@@ -45,25 +46,7 @@ describe('createClient', () => {
       zone: '7d1f4f4e-8a51-4bb4-9e8c-0ea0f3c1d6a2',
       snapshot: new Uint8Array([104, 105]),
       offset: 2,
-      session: {
-        id: '7d1f4f4e-8a51-4bb4-9e8c-0ea0f3c1d6a2',
-        name: null,
-        displayName: '7d1f4f4e',
-        connection: 'local',
-        backend: 'pty',
-        status: 'running',
-        doneReason: null,
-        exitCode: null,
-        exitSignal: null,
-        topic: null,
-        cols: 80,
-        rows: 24,
-        sizedBy: null,
-        attachedBlocks: [],
-        createdAt: 1,
-        lastActiveAt: 1,
-        lastOutputAt: null,
-      },
+      session: sessionInfo('7d1f4f4e-8a51-4bb4-9e8c-0ea0f3c1d6a2'),
     };
     const fake = fakeBridge(() => ok(attached));
     const client = createClient(fake.bridge);

@@ -12,27 +12,7 @@ import {
   withoutSession,
 } from './sessions';
 import { blocksAtom } from './workspace';
-
-const session = (id: string, changes: Partial<SessionInfo> = {}): SessionInfo => ({
-  id,
-  name: null,
-  displayName: id.slice(0, 8),
-  connection: 'local',
-  backend: 'pty',
-  status: 'running',
-  doneReason: null,
-  exitCode: null,
-  exitSignal: null,
-  topic: null,
-  cols: 80,
-  rows: 24,
-  sizedBy: null,
-  attachedBlocks: [],
-  createdAt: 1,
-  lastActiveAt: 1,
-  lastOutputAt: null,
-  ...changes,
-});
+import { sessionInfo as session } from '../testing/session-fixtures';
 
 /** A client whose `listSessions` reply the test releases, and whose events it emits. */
 function fakeClient() {

@@ -11,6 +11,7 @@ import type { SessionInfo } from '../../../preload/contract';
 import { TetherError } from '../../../preload/tether-error';
 import type { TetherClient } from '../../api/client';
 import { sessionsAtom } from '../../state/sessions';
+import { ListProblems } from '../picker/ListProblems';
 import { byId, groupByConnection, paneCount, relativeAge } from '../picker/picker-model';
 import { useNow } from '../picker/use-now';
 import { usePeeks } from '../picker/use-peeks';
@@ -79,19 +80,7 @@ export function SessionsOverview({ client, actions, onClose }: Props) {
           Close
         </button>
       </header>
-      {failure ? (
-        <p className="picker-message error" role="alert">
-          {failure}
-        </p>
-      ) : null}
-      {peeks.error ? (
-        <p className="picker-message error" role="alert">
-          Sessions could not be loaded: {peeks.error}{' '}
-          <button type="button" onClick={peeks.reload}>
-            Retry
-          </button>
-        </p>
-      ) : null}
+      <ListProblems failure={failure} error={peeks.error} onRetry={peeks.reload} />
       {groups.length === 0 ? (
         <p className="picker-message" role="status">
           {peeks.loading ? 'Loading sessions…' : 'No sessions yet.'}

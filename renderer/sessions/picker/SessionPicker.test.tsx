@@ -5,77 +5,21 @@
 import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { Provider } from 'jotai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { SessionInfo, SessionPeek } from '../../../preload/contract';
+import type { SessionInfo } from '../../../preload/contract';
 import { TetherError } from '../../../preload/tether-error';
-import type { TetherClient } from '../../api/client';
 import { sessionsAtom } from '../../state/sessions';
 import { store } from '../../state/store';
+import {
+  fakePeekClient as fakeClient,
+  knownSessions as known,
+  sessionInfo,
+} from '../../testing/session-fixtures';
 import { ROW_HEIGHT } from './list-window';
 import { SessionPicker, type PickerActions } from './SessionPicker';
 
-const session = (id: string, changes: Partial<SessionInfo> = {}): SessionInfo => ({
-  id,
-  name: null,
-  displayName: id.slice(0, 8),
-  connection: 'local',
-  backend: 'pty',
-  status: 'running',
-  doneReason: null,
-  exitCode: null,
-  exitSignal: null,
-  topic: null,
-  cols: 80,
-  rows: 24,
-  sizedBy: null,
-  attachedBlocks: [],
-  createdAt: 1,
-  lastActiveAt: Date.now(),
-  lastOutputAt: null,
-  ...changes,
-});
-
-/** A client whose `peekSessions` answers as the test says; any other request fails the test. */
-function fakeClient() {
-  let answer: () => Promise<SessionPeek[]> = () => new Promise(() => {});
-  const peekCalls: unknown[] = [];
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  const client = {
-    request: (name: string, payload: unknown) => {
-      if (name !== 'peekSessions') throw new Error(`unexpected request ${name}`);
-      peekCalls.push(payload);
-      return answer();
-    },
-    on: (name: string, listener: (payload: unknown) => void) => {
-      const set = listeners.get(name) ?? new Set();
-      listeners.set(name, set);
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-    connection: { status: () => 'connected', onChange: () => () => {} },
-  } as unknown as TetherClient;
-  return {
-    client,
-    peekCalls,
-    /** Answer every `peekSessions` with these sessions (and their peeks), as known now. */
-    reply(sessions: SessionInfo[], peeks: Record<string, string[]> = {}) {
-      answer = async () => sessions.map((one) => ({ ...one, peek: peeks[one.id] ?? [] }));
-    },
-    fail(error: unknown) {
-      answer = async () => {
-        throw error;
-      };
-    },
-    hang() {
-      answer = () => new Promise(() => {});
-    },
-  };
-}
-
-/** Known sessions, both in the window's state and in what the fake lists. */
-function known(fake: ReturnType<typeof fakeClient>, sessions: SessionInfo[], peeks = {}) {
-  store.set(sessionsAtom, Object.fromEntries(sessions.map((one) => [one.id, one])));
-  fake.reply(sessions, peeks);
-}
+/** Active just now, unless the test says otherwise. */
+const session = (id: string, changes: Partial<SessionInfo> = {}) =>
+  sessionInfo(id, { lastActiveAt: Date.now(), ...changes });
 
 /** Actions that log what they were asked, in order, and succeed. */
 function fakeActions(log: string[] = []) {

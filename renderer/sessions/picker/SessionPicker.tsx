@@ -22,6 +22,7 @@ import type { SessionInfo } from '../../../preload/contract';
 import { TetherError } from '../../../preload/tether-error';
 import type { TetherClient } from '../../api/client';
 import { sessionsAtom } from '../../state/sessions';
+import { ListProblems } from './ListProblems';
 import { NameInput } from './NameInput';
 import { moveHighlight, pickerRows } from './picker-model';
 import { ROW_HEIGHT, useListWindow } from './list-window';
@@ -201,19 +202,7 @@ export function SessionPicker(props: Props) {
             setHighlightId(null);
           }}
         />
-        {failure ? (
-          <p className="picker-message error" role="alert">
-            {failure}
-          </p>
-        ) : null}
-        {peeks.error ? (
-          <p className="picker-message error" role="alert">
-            Sessions could not be loaded: {peeks.error}{' '}
-            <button type="button" onClick={peeks.reload}>
-              Retry
-            </button>
-          </p>
-        ) : null}
+        <ListProblems failure={failure} error={peeks.error} onRetry={peeks.reload} />
         {empty && peeks.loading ? (
           <p className="picker-message" role="status">
             Loading sessions…

@@ -10,27 +10,7 @@ import {
   pickerRows,
   relativeAge,
 } from './picker-model';
-
-const session = (id: string, changes: Partial<SessionInfo> = {}): SessionInfo => ({
-  id,
-  name: null,
-  displayName: id.slice(0, 8),
-  connection: 'local',
-  backend: 'pty',
-  status: 'running',
-  doneReason: null,
-  exitCode: null,
-  exitSignal: null,
-  topic: null,
-  cols: 80,
-  rows: 24,
-  sizedBy: null,
-  attachedBlocks: [],
-  createdAt: 1,
-  lastActiveAt: 1,
-  lastOutputAt: null,
-  ...changes,
-});
+import { sessionInfo as session } from '../../testing/session-fixtures';
 
 const byIds = (...sessions: SessionInfo[]) =>
   Object.fromEntries(sessions.map((one) => [one.id, one]));
