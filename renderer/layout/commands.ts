@@ -177,6 +177,8 @@ export function runCommand(command: Command): void {
     case 'sessionPicker': {
       const connection = store.get(blocksAtom)[focused]?.connection;
       if (connection) prefetchPeeks(getClient(), connection);
+      // The picker hangs from the block's header, which the overview covers.
+      store.set(overviewOpenAtom, false);
       store.set(pickerBlockAtom, focused);
       return;
     }

@@ -92,8 +92,8 @@ export function SessionPicker(props: Props) {
   const optionId = (sessionId: string) => `${listId}-${sessionId}`;
 
   const [floating, setFloating] = useState<HTMLElement | null>(null);
-  // The filter holds the keyboard whenever no name is being edited (the portal mounts the
-  // popup a moment after the first render, hence `floating`).
+  // The filter holds the keyboard whenever no name is being edited (from when the popup's
+  // element is in the page, hence `floating`).
   useEffect(() => {
     if (floating && !editing && !creating) filterRef.current?.focus({ preventScroll: true });
   }, [floating, editing, creating]);
