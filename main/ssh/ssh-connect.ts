@@ -57,8 +57,11 @@ export type ConnectDeps = {
 };
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
-/** Keepalive interval when ServerAliveInterval is unset: stalls show within ~45 s at most. */
-export const DEFAULT_KEEPALIVE_S = 15;
+/**
+ * Keepalive interval when ServerAliveInterval is unset: a stall shows after 1.5 intervals
+ * (15 s), and ssh2 drops the link after (ServerAliveCountMax + 1) intervals.
+ */
+export const DEFAULT_KEEPALIVE_S = 10;
 /** ProxyJump hosts that themselves jump: a limit against loops in the config. */
 export const MAX_JUMP_DEPTH = 8;
 
@@ -209,7 +212,11 @@ function establish(
       client.removeListener('error', onError);
       client.removeListener('close', onEarlyClose);
       log(`logged in to ${where} as ${target.user}`);
-      resolve(makeLink(client, target, jumps));
+      // ssh2 reads the socket with its own 'data' listener, so it flows already:
+      // one more listener only notes the time, for stall detection.
+      let lastReceived = Date.now();
+      socket?.on('data', () => (lastReceived = Date.now()));
+      resolve(makeLink(client, target, jumps, () => lastReceived));
     };
     const onError = (error: Error & { level?: unknown }) => {
       if (isRecoverable(error)) {

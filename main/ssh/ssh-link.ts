@@ -16,9 +16,16 @@ export type SshLink = {
   onClose(listener: (reason: SshError | null) => void): () => void;
   /** A login shell on a PTY (TERM xterm-256color). */
   shell(cols: number, rows: number, env?: Record<string, string>): Promise<ClientChannel>;
+  /** When bytes last arrived from the server (Date.now() ms), for stall detection. */
+  lastReceivedAt(): number;
 };
 
-export function makeLink(client: Client, target: ResolvedHost, jumps: SshLink[]): SshLink {
+export function makeLink(
+  client: Client,
+  target: ResolvedHost,
+  jumps: SshLink[],
+  lastReceivedAt: () => number = () => Date.now(),
+): SshLink {
   const where = hostPort(target.hostName, target.port);
   const listeners = new Set<(reason: SshError | null) => void>();
   let closing = false;
@@ -48,6 +55,7 @@ export function makeLink(client: Client, target: ResolvedHost, jumps: SshLink[])
   return {
     client,
     target,
+    lastReceivedAt,
     close() {
       if (!closed) {
         closing = true;
