@@ -135,7 +135,7 @@ async function throughput(): Promise<Record<string, unknown>> {
   } finally {
     await browser.close();
     await host.stop();
-    rmSync(work, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 }
 
@@ -258,7 +258,7 @@ async function sessions(): Promise<Record<string, unknown>> {
   } finally {
     await browser.close();
     await host.stop();
-    rmSync(work, { recursive: true, force: true });
+    rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 }
 

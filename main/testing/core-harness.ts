@@ -137,7 +137,7 @@ export async function startHarness(options: Partial<CoreOptions> = {}): Promise<
     async dispose() {
       for (const client of clients.splice(0)) client.dispose();
       await harness.core.dispose();
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     },
   };
   return harness;

@@ -67,7 +67,7 @@ export class SessionRig implements Core {
     try {
       await rig.open();
     } catch (error) {
-      rmSync(rig.dataDir, { recursive: true, force: true });
+      rmSync(rig.dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
       throw error;
     }
     return rig;
@@ -124,7 +124,8 @@ export class SessionRig implements Core {
   async dispose(): Promise<void> {
     for (const client of this.clients.splice(0)) client.dispose();
     await this.close();
-    rmSync(this.dataDir, { recursive: true, force: true });
+    // A shell that was just hung up may still be writing its history into its HOME (here).
+    rmSync(this.dataDir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
   }
 
   private get current(): Parts {

@@ -27,14 +27,16 @@ export async function startSshAgent(
   options: { startTimeoutMs?: number } = {},
 ): Promise<TestSshAgent> {
   const dir = mkdtempSync(join(tmpdir(), 'tether-agent-'));
-  const forgetAtExit = cleanUpAtExit(() => rmSync(dir, { recursive: true, force: true }));
+  const forgetAtExit = cleanUpAtExit(() =>
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }),
+  );
   const socketPath = join(dir, 'agent.sock');
   const logPath = join(dir, 'agent.log');
   let daemon: Daemon | undefined;
   const stop = async () => {
     await daemon?.stop();
     daemon = undefined;
-    rmSync(dir, { recursive: true, force: true });
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
     forgetAtExit();
   };
   try {

@@ -116,7 +116,9 @@ export class TestSshd {
     this.sshDir = join(this.home, '.ssh');
     this.clientConfigPath = join(this.sshDir, 'config');
     this.knownHostsPath = join(this.sshDir, 'known_hosts');
-    this.forgetAtExit = cleanUpAtExit(() => rmSync(dir, { recursive: true, force: true }));
+    this.forgetAtExit = cleanUpAtExit(() =>
+      rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }),
+    );
   }
 
   /** Where an ssh client connects, as the test user or another. */
@@ -176,7 +178,7 @@ export class TestSshd {
       await this.passwordUser?.remove();
     } finally {
       this.passwordUser = undefined;
-      rmSync(this.dir, { recursive: true, force: true });
+      rmSync(this.dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
       this.forgetAtExit();
     }
   }

@@ -1,0 +1,209 @@
+/**
+ * The plain `ssh` backend: a login shell on a PTY of a remote host, over one
+ * ssh2 session channel of an SshLink. It lives as long as the link; when the
+ * link is lost the shell is gone with it (lostReason() says why), since the
+ * server hangs up a PTY whose connection ended. Nothing here survives that:
+ * a durable remote session needs tmux on the far side (a later backend).
+ */
+import { constants as osConstants } from 'node:os';
+import type { ClientChannel } from 'ssh2';
+import type { SshError } from '../ssh/ssh-errors';
+import type { SshLink } from '../ssh/ssh-link';
+import type { ShellExit, ShellProcess } from './backend';
+
+export type SshShellSpec = {
+  cols: number;
+  rows: number;
+  /** Sent as SSH env requests; sshd drops what its AcceptEnv does not list. */
+  env?: Record<string, string>;
+};
+
+export interface SshShell extends ShellProcess {
+  /** Why the link ended under a running shell; null while it runs or after a normal exit. */
+  lostReason(): SshError | null;
+}
+
+/**
+ * Signal numbers for the names an SSH server reports ("exit-signal" carries a
+ * name, ShellExit a number). These are the same on every POSIX system; other
+ * names fall back to this machine's numbering.
+ */
+const SIGNAL_NUMBERS: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+const SIGHUP = 1;
+
+export function signalNumber(name: string | undefined): number | null {
+  if (!name) return null;
+  const upper = name.toUpperCase();
+  const full = upper.startsWith('SIG') ? upper : `SIG${upper}`;
+  const known = SIGNAL_NUMBERS[full];
+  if (known !== undefined) return known;
+  const local = (osConstants.signals as Record<string, number | undefined>)[full];
+  return local ?? null;
+}
+
+/** Open a login shell on a PTY (TERM xterm-256color) over the link. */
+export async function openSshShell(link: SshLink, spec: SshShellSpec): Promise<SshShell> {
+  // A link that ends while the channel opens would leave the request unanswered.
+  let lost: SshError | null | undefined;
+  let rejectOpen: ((error: Error) => void) | undefined;
+  const stopWatching = link.onClose((reason) => {
+    lost = reason;
+    rejectOpen?.(reason ?? new Error('the SSH connection was closed'));
+  });
+  try {
+    const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      rejectOpen = reject;
+      link.shell(spec.cols, spec.rows, spec.env).then(resolve, reject);
+    });
+    if (lost !== undefined) {
+      channel.close();
+      throw lost ?? new Error('the SSH connection was closed');
+    }
+    return new SshShellProcess(link, channel);
+  } finally {
+    stopWatching();
+  }
+}
+
+class SshShellProcess implements SshShell {
+  /** There is no local process; the remote pid is not known to us. */
+  readonly pid = -1;
+
+  private exited: ShellExit | undefined;
+  private lost: SshError | null = null;
+  private linkClosed = false;
+  /** The server sent exit-status or exit-signal: the remote shell has ended. */
+  private remoteExit: ShellExit | undefined;
+  private channelClosed = false;
+  private killed = false;
+  private readonly dataListeners = new Set<(data: Buffer) => void>();
+  private readonly exitListeners = new Set<(exit: ShellExit) => void>();
+  private readonly stopWatchingLink: () => void;
+
+  constructor(
+    link: SshLink,
+    private readonly channel: ClientChannel,
+  ) {
+    const forward = (data: Buffer) => {
+      if (this.exited) return;
+      for (const listener of this.dataListeners) listener(data);
+    };
+    channel.on('data', forward);
+    channel.stderr.on('data', forward);
+    // A write after the channel ended, or a dying link, reports here; the exit says it all.
+    channel.on('error', () => {});
+    channel.stderr.on('error', () => {});
+    channel.on('exit', (code: number | null, signal?: string) => {
+      if (this.exited || this.remoteExit) return;
+      this.remoteExit =
+        typeof code === 'number'
+          ? { exitCode: code, signal: null }
+          : { exitCode: null, signal: signalNumber(signal) };
+    });
+    // ssh2 emits 'close' once stdout has ended (all its data delivered); stderr's
+    // end may still be a tick away.
+    channel.on('close', () => {
+      this.channelClosed = true;
+      if (channel.stderr.readableEnded || channel.stderr.destroyed) this.finish();
+      else channel.stderr.once('end', () => this.finish());
+    });
+    this.stopWatchingLink = link.onClose((reason) => {
+      this.linkClosed = true;
+      if (this.exited) return;
+      // Data ssh2 still holds for us is dropped: the exit comes last.
+      this.lost = reason;
+      this.finish({ exitCode: null, signal: null });
+    });
+  }
+
+  lostReason(): SshError | null {
+    return this.lost;
+  }
+
+  onData(listener: (data: Buffer) => void): () => void {
+    this.dataListeners.add(listener);
+    return () => this.dataListeners.delete(listener);
+  }
+
+  onExit(listener: (exit: ShellExit) => void): () => void {
+    if (this.exited) {
+      const exit = this.exited;
+      queueMicrotask(() => listener(exit));
+      return () => {};
+    }
+    this.exitListeners.add(listener);
+    return () => this.exitListeners.delete(listener);
+  }
+
+  write(data: string | Buffer): void {
+    if (!this.isOpen()) return;
+    this.channel.write(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (this.isOpen()) this.channel.setWindow(rows, cols, 0, 0);
+  }
+
+  pause(): void {
+    if (this.exited) return;
+    // ssh2 stops granting window once its buffer fills, and the server stops sending.
+    this.channel.pause();
+    this.channel.stderr.pause();
+  }
+
+  resume(): void {
+    if (this.exited) return;
+    this.channel.resume();
+    this.channel.stderr.resume();
+  }
+
+  /** Like closing a terminal window: a hang-up, then the channel closes. */
+  kill(): void {
+    if (this.exited || this.killed || this.linkClosed) return;
+    this.killed = true;
+    try {
+      // Servers that do not handle "signal" requests ignore it (no reply is asked).
+      this.channel.signal('HUP');
+    } catch {
+      // The channel is no longer writable.
+    }
+    // The close only completes once what was sent is read: a paused shell must flow.
+    this.channel.resume();
+    this.channel.stderr.resume();
+    this.channel.close();
+  }
+
+  isAlive(): boolean {
+    return this.isOpen() && !this.remoteExit && !this.killed;
+  }
+
+  private isOpen(): boolean {
+    return !this.exited && !this.channelClosed && !this.linkClosed && this.channel.writable;
+  }
+
+  private finish(exit?: ShellExit): void {
+    if (this.exited) return;
+    // Without a status, a killed shell ended by our hang-up.
+    this.exited = exit ??
+      this.remoteExit ?? { exitCode: null, signal: this.killed ? SIGHUP : null };
+    this.stopWatchingLink();
+    const exited = this.exited;
+    for (const listener of this.exitListeners) listener(exited);
+    this.exitListeners.clear();
+    this.dataListeners.clear();
+  }
+}
