@@ -6,6 +6,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import * as pty from 'node-pty';
 import { TetherError } from '../../preload/tether-error';
 import type { ShellBackend, ShellExit, ShellProcess, ShellSpec } from './backend';
+import { ExitOnce } from './exit-once';
 
 /** Fail early and clearly: node-pty would fork and then die in exec. */
 function assertExecutable(file: string): void {
@@ -21,15 +22,12 @@ function assertExecutable(file: string): void {
 const KILL_GRACE_MS = 1_500;
 
 class PtyProcess implements ShellProcess {
-  private exited: ShellExit | undefined;
-  private readonly exitListeners = new Set<(exit: ShellExit) => void>();
+  private readonly exit = new ExitOnce();
 
   constructor(private readonly term: pty.IPty) {
     term.onExit(({ exitCode, signal }) => {
       // node-pty reports a signal death as exitCode 0 plus the signal number.
-      this.exited = signal ? { exitCode: null, signal } : { exitCode, signal: null };
-      for (const listener of this.exitListeners) listener(this.exited);
-      this.exitListeners.clear();
+      this.exit.fire(signal ? { exitCode: null, signal } : { exitCode, signal: null });
     });
   }
 
@@ -44,43 +42,37 @@ class PtyProcess implements ShellProcess {
   }
 
   onExit(listener: (exit: ShellExit) => void): () => void {
-    if (this.exited) {
-      const exit = this.exited;
-      queueMicrotask(() => listener(exit));
-      return () => {};
-    }
-    this.exitListeners.add(listener);
-    return () => this.exitListeners.delete(listener);
+    return this.exit.on(listener);
   }
 
   write(data: string | Buffer): void {
-    if (!this.exited) this.term.write(data);
+    if (!this.exit.value) this.term.write(data);
   }
 
   resize(cols: number, rows: number): void {
-    if (!this.exited) this.term.resize(cols, rows);
+    if (!this.exit.value) this.term.resize(cols, rows);
   }
 
   pause(): void {
-    if (!this.exited) this.term.pause();
+    if (!this.exit.value) this.term.pause();
   }
 
   resume(): void {
-    if (!this.exited) this.term.resume();
+    if (!this.exit.value) this.term.resume();
   }
 
   kill(): void {
-    if (this.exited) return;
+    if (this.exit.value) return;
     this.signal('SIGHUP');
     // A shell hung up in its first milliseconds (before it set up its handlers) can miss
     // the hang-up; one that ignores it must still end.
     setTimeout(() => {
-      if (!this.exited) this.signal('SIGKILL');
+      if (!this.exit.value) this.signal('SIGKILL');
     }, KILL_GRACE_MS).unref();
   }
 
   isAlive(): boolean {
-    if (this.exited) return false;
+    if (this.exit.value) return false;
     try {
       // The node-pty handle is ours and has not reported an exit, so this pid is its
       // process, not a reused one; signal 0 asks the kernel whether it still exists.

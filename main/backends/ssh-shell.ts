@@ -10,6 +10,7 @@ import type { ClientChannel } from 'ssh2';
 import type { SshError } from '../ssh/ssh-errors';
 import type { SshLink } from '../ssh/ssh-link';
 import type { ShellExit, ShellProcess } from './backend';
+import { ExitOnce } from './exit-once';
 
 export type SshShellSpec = {
   cols: number;
@@ -83,7 +84,7 @@ class SshShellProcess implements SshShell {
   /** There is no local process; the remote pid is not known to us. */
   readonly pid = -1;
 
-  private exited: ShellExit | undefined;
+  private readonly exit = new ExitOnce();
   private lost: SshError | null = null;
   private linkClosed = false;
   /** The server sent exit-status or exit-signal: the remote shell has ended. */
@@ -91,7 +92,6 @@ class SshShellProcess implements SshShell {
   private channelClosed = false;
   private killed = false;
   private readonly dataListeners = new Set<(data: Buffer) => void>();
-  private readonly exitListeners = new Set<(exit: ShellExit) => void>();
   private readonly stopWatchingLink: () => void;
 
   constructor(
@@ -99,7 +99,7 @@ class SshShellProcess implements SshShell {
     private readonly channel: ClientChannel,
   ) {
     const forward = (data: Buffer) => {
-      if (this.exited) return;
+      if (this.exit.value) return;
       for (const listener of this.dataListeners) listener(data);
     };
     channel.on('data', forward);
@@ -108,7 +108,7 @@ class SshShellProcess implements SshShell {
     channel.on('error', () => {});
     channel.stderr.on('error', () => {});
     channel.on('exit', (code: number | null, signal?: string) => {
-      if (this.exited || this.remoteExit) return;
+      if (this.exit.value || this.remoteExit) return;
       this.remoteExit =
         typeof code === 'number'
           ? { exitCode: code, signal: null }
@@ -123,7 +123,7 @@ class SshShellProcess implements SshShell {
     });
     this.stopWatchingLink = link.onClose((reason) => {
       this.linkClosed = true;
-      if (this.exited) return;
+      if (this.exit.value) return;
       // Data ssh2 still holds for us is dropped: the exit comes last.
       this.lost = reason;
       this.finish({ exitCode: null, signal: null });
@@ -140,13 +140,7 @@ class SshShellProcess implements SshShell {
   }
 
   onExit(listener: (exit: ShellExit) => void): () => void {
-    if (this.exited) {
-      const exit = this.exited;
-      queueMicrotask(() => listener(exit));
-      return () => {};
-    }
-    this.exitListeners.add(listener);
-    return () => this.exitListeners.delete(listener);
+    return this.exit.on(listener);
   }
 
   write(data: string | Buffer): void {
@@ -159,21 +153,21 @@ class SshShellProcess implements SshShell {
   }
 
   pause(): void {
-    if (this.exited) return;
+    if (this.exit.value) return;
     // ssh2 stops granting window once its buffer fills, and the server stops sending.
     this.channel.pause();
     this.channel.stderr.pause();
   }
 
   resume(): void {
-    if (this.exited) return;
+    if (this.exit.value) return;
     this.channel.resume();
     this.channel.stderr.resume();
   }
 
   /** Like closing a terminal window: a hang-up, then the channel closes. */
   kill(): void {
-    if (this.exited || this.killed || this.linkClosed) return;
+    if (this.exit.value || this.killed || this.linkClosed) return;
     this.killed = true;
     try {
       // Servers that do not handle "signal" requests ignore it (no reply is asked).
@@ -192,18 +186,16 @@ class SshShellProcess implements SshShell {
   }
 
   private isOpen(): boolean {
-    return !this.exited && !this.channelClosed && !this.linkClosed && this.channel.writable;
+    return !this.exit.value && !this.channelClosed && !this.linkClosed && this.channel.writable;
   }
 
   private finish(exit?: ShellExit): void {
-    if (this.exited) return;
-    // Without a status, a killed shell ended by our hang-up.
-    this.exited = exit ??
-      this.remoteExit ?? { exitCode: null, signal: this.killed ? SIGHUP : null };
+    if (this.exit.value) return;
     this.stopWatchingLink();
-    const exited = this.exited;
-    for (const listener of this.exitListeners) listener(exited);
-    this.exitListeners.clear();
+    // Without a status, a killed shell ended by our hang-up.
+    this.exit.fire(
+      exit ?? this.remoteExit ?? { exitCode: null, signal: this.killed ? SIGHUP : null },
+    );
     this.dataListeners.clear();
   }
 }
