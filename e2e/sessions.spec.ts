@@ -187,3 +187,20 @@ test('detach keeps the session running; showing it again brings back its screen,
   await runIn(page, first, 'echo after-the-tui');
   await expectBlockOutput(page, first, /^after-the-tui$/m);
 });
+
+test('keys typed while a restart is on its way reach the new shell', async ({ page, host }) => {
+  const first = await openWorkspace(page, host.url);
+  await runIn(page, first, 'exit');
+  await expect(block(page, first).getByRole('button', { name: 'Restart' })).toBeVisible();
+  // Enter restarts; keys typed in the same moment, before the new shell is followed, must not
+  // be lost (the header may already show it running).
+  await page.evaluate((id) => {
+    const keys = window.__tetherTest!.terms[id]!;
+    keys.typeKeys('\r');
+    keys.typeKeys('echo "typed-$((6*7))-during-restart"\r');
+  }, first);
+  await expectBlockOutput(page, first, /^typed-42-during-restart$/m);
+  await expect(
+    block(page, first).getByRole('img', { name: 'Session status: running' }),
+  ).toBeVisible();
+});

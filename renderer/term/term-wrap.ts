@@ -41,7 +41,9 @@ type HeldEvent =
   | { kind: 'output'; event: OutputEvent }
   | { kind: 'session'; session: SessionInfo }
   | { kind: 'removed'; sessionId: string }
-  | { kind: 'block'; block: BlockInfo };
+  | { kind: 'block'; block: BlockInfo }
+  /** Typed while an attach, switch or restart was on its way: it goes to what the block shows next. */
+  | { kind: 'input'; data: string; binary: boolean };
 
 /** The requests that (re)start following a zone; all reply with an AttachReply. */
 type Follow =
@@ -291,6 +293,8 @@ export class TermWrap {
     const held = this.held ?? [];
     this.held = null;
     for (const item of held) {
+      // Nothing new is followed, so keys typed meanwhile have no shell to go to.
+      if (item.kind === 'input') continue;
       if (item.kind !== 'output') this.replay([item]);
       else if (item.event.zone === this.zone) {
         this.acker(item.event.zone).add(item.event.data.byteLength);
@@ -310,6 +314,7 @@ export class TermWrap {
       if (item.kind === 'output') this.handleOutput(item.event);
       else if (item.kind === 'session') this.handleSession(item.session);
       else if (item.kind === 'removed') this.handleRemoved(item.sessionId);
+      else if (item.kind === 'input') this.input(item.data, item.binary);
       else this.handleBlock(item.block);
     }
   }
@@ -486,11 +491,17 @@ export class TermWrap {
   // ---------- input and activity ----------
 
   private input(data: string, binary: boolean): void {
-    if (this.replaying || this.disposed || this.zone === null) return;
+    if (this.replaying || this.disposed) return;
+    if (this.held) {
+      // The header may already say the new shell runs: keep the keys for it.
+      this.held.push({ kind: 'input', data, binary });
+      return;
+    }
+    if (this.zone === null) return;
     const zone = this.zone;
     if (this.session?.status === 'done') {
       // Like VS Code: Enter in an ended terminal starts it again.
-      if (data === '\r' && !this.held) void this.restart();
+      if (data === '\r') void this.restart();
       return;
     }
     // Typing here while another block sizes the shell: this one takes over first.

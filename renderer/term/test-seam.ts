@@ -1,7 +1,9 @@
 /**
- * A read-only window onto each terminal for end-to-end tests and benchmarks.
- * They must read what a terminal shows even when the WebGL renderer paints it
- * to a canvas, so the text comes from xterm's buffer, not from the DOM.
+ * A window onto each terminal for end-to-end tests and benchmarks. They must
+ * read what a terminal shows even when the WebGL renderer paints it to a
+ * canvas, so the text comes from xterm's buffer, not from the DOM. The one
+ * way in is `typeKeys`, the keyboard's own path, for typing faster than a
+ * person (or Playwright) can.
  */
 import type { Terminal } from '@xterm/xterm';
 import type { Workspace } from '../../preload/layout';
@@ -23,6 +25,8 @@ export type TermProbe = {
   sessionId(): string | null;
   /** The terminal's options (font, scrollback...), so a baseline can match them. */
   options(): Record<string, unknown>;
+  /** Keys as the keyboard sends them (xterm's onData), at once, within the caller's task. */
+  typeKeys(data: string): void;
   /** Watch an OSC code in the stream (benchmarks time in-band markers with it). */
   onOsc(code: number, handler: (data: string) => void): () => void;
 };
@@ -71,6 +75,7 @@ export function probeTerminal(term: Terminal, sources: ProbeSources): TermProbe 
     sessionId,
     shownOffset,
     options: () => ({ ...term.options }),
+    typeKeys: (data) => term.input(data, true),
     onOsc: (code, handler) => {
       const registration = term.parser.registerOscHandler(code, (data) => {
         handler(data);
