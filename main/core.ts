@@ -4,7 +4,7 @@
  * tests and benchmarks do the same with no transport at all.
  */
 import { randomUUID } from 'node:crypto';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo, EventName, EventPayload, Notice, Result } from '../preload/contract';
 import { openDatabase } from '../db/open-database';
@@ -12,6 +12,8 @@ import { version } from '../package.json';
 import { dispatch, type Caller } from './api/dispatch';
 import { createHandlers } from './api/handlers';
 import { ptyBackend } from './backends/pty-backend';
+import { ConnectionService } from './connections/connection-service';
+import { SshBackend } from './connections/ssh-backend';
 import type { ShellBackend } from './backends/backend';
 import { resolveShell, shellEnvironment } from './backends/login-shell';
 import { createLogger, type Logger } from './log';
@@ -38,6 +40,15 @@ export type CoreOptions = {
   env?: Record<string, string>;
   /** How often the consistency checker runs (default 60 s, or TETHER_CHECK_INTERVAL_MS). */
   checkIntervalMs?: number;
+  /** SSH: whose ~/.ssh (default: the user's home), the agent, and test seams. */
+  ssh?: {
+    home?: string;
+    agentSocket?: string;
+    resolve?: (host: string) => Promise<string>;
+    backoffMs?: number[];
+    stallAfterMs?: number;
+    linkIdleMs?: number;
+  };
 };
 
 /** Delivers events to one client (a window, a socket). */
@@ -83,9 +94,26 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   const mirrors = createMirrorPool({
     onError: (error) => log.error('the session mirror worker failed; it was restarted', error),
   });
+  const connections = new ConnectionService({
+    db: opened.db,
+    log,
+    home: options.ssh?.home ?? homedir(),
+    localUser: userInfo().username,
+    agentSocket: options.ssh?.agentSocket ?? process.env.SSH_AUTH_SOCK,
+    resolve: options.ssh?.resolve,
+    backoffMs: options.ssh?.backoffMs,
+    stallAfterMs: options.ssh?.stallAfterMs,
+    events: {
+      changed: (status) => broadcast('connectionChanged', status),
+      opened: (prompt) => broadcast('sshPrompt', prompt),
+      closed: (promptId) => broadcast('sshPromptClosed', { promptId }),
+    },
+  });
+  const sshBackend = new SshBackend(connections, { idleMs: options.ssh?.linkIdleMs });
   const sessions = new SessionManager({
     db: opened.db,
     backend: options.backend ?? ptyBackend,
+    remote: sshBackend,
     mirrors,
     shell: () => shell,
     cwd: options.cwd ?? homedir(),
@@ -131,6 +159,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     checker,
     workspace,
     mirrors,
+    connections,
     appInfo: () => ({
       version,
       mode: options.mode,
@@ -159,7 +188,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       // A save in flight finishes (or fails) before its database goes away.
       checker.stop();
       await workspace.settled();
+      connections.prompts.cancelAll();
       await sessions.dispose();
+      sshBackend.dispose();
+      await connections.dispose();
       await mirrors.dispose();
       await opened.close();
     },

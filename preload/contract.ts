@@ -33,6 +33,16 @@ const Rows = z.number().int().min(1).max(1000);
 const Name = z.string().max(256);
 /** One write of user input (a paste included) is capped so a runaway paste can't exhaust memory. */
 export const MAX_INPUT_CHARS = 1 << 20;
+/**
+ * Where shells run: `local`, a `~/.ssh/config` Host alias, or `[user@]host[:port]`.
+ * Letters, digits and `_ . @ : - % + [ ]` only, never starting with `-` (so it can never
+ * be read as an ssh option); checked in full by `connectionProblem` (preload/connection-name.ts).
+ */
+export const ConnectionName = z
+  .string()
+  .min(1)
+  .max(255)
+  .regex(/^[A-Za-z0-9_.@:%+[\]][A-Za-z0-9_.@:%+[\]-]*$/, 'not a connection name');
 
 export type BlockInfo = {
   id: string;
@@ -130,6 +140,55 @@ export type OutputEvent = {
 
 export type SessionEvent = { session: SessionInfo };
 
+/**
+ * The state of a connection's link (DESIGN.md §4). `local` is always `ready`;
+ * an SSH connection nothing uses yet is `idle`.
+ */
+export type LinkState =
+  'ready' | 'idle' | 'connecting' | 'connected' | 'stalled' | 'disconnected' | 'error';
+
+export type ConnectionStatus = {
+  connection: string;
+  state: LinkState;
+  /** Why it is disconnected or in error, for people (names the host, says what to do). */
+  message: string | null;
+  /** disconnected: when the next automatic attempt starts (epoch ms); null when none is planned. */
+  retryAt: number | null;
+};
+
+export type ConnectionInfo = {
+  /** What blocks and sessions store (`local`, an alias, or `user@host:port`). */
+  name: string;
+  kind: 'local' | 'ssh';
+  /** Where an SSH connection goes after ~/.ssh/config: `user@hostname:port` (with ` via jump`); null for local. */
+  target: string | null;
+  /** A Host entry of ~/.ssh/config. */
+  fromConfig: boolean;
+  /** When a block was last opened on it (epoch ms); null if never. */
+  lastUsedAt: number | null;
+  status: ConnectionStatus;
+};
+
+/** A question the SSH login needs a person to answer, shown in the blocks of that connection. */
+export type SshPrompt = {
+  id: string;
+  connection: string;
+  kind: 'hostKey' | 'passphrase' | 'password' | 'keyboardInteractive';
+  /** One line: "The authenticity of host [127.0.0.1]:2222 can't be established." */
+  title: string;
+  /** More text from the server or about the key (keyboard-interactive instructions, key file). */
+  detail: string | null;
+  /** hostKey only. */
+  hostKey?: { host: string; keyType: string; fingerprint: string };
+  /** passphrase/password/keyboardInteractive: one field per answer, in order. */
+  fields: { label: string; secret: boolean }[];
+};
+
+export type PromptAnswer =
+  | { kind: 'hostKey'; choice: 'once' | 'save' | 'reject' }
+  | { kind: 'secret'; values: string[] }
+  | { kind: 'cancel' };
+
 // ---------- the tables ----------
 
 export const requests = {
@@ -148,7 +207,7 @@ export const requests = {
    * `sessionId` (open in a new pane), else a new session of its own.
    */
   createBlock: request(
-    z.object({ connection: z.literal('local'), sessionId: Id.optional() }).strict(),
+    z.object({ connection: ConnectionName, sessionId: Id.optional() }).strict(),
     phantom<BlockInfo>(),
   ),
   /** Follow the session a block shows: its snapshot, then live output. */
@@ -170,7 +229,7 @@ export const requests = {
   ),
   /** A new session on a connection, optionally named; nothing shows it yet. */
   createSession: request(
-    z.object({ connection: z.literal('local'), name: Name.nullable().optional() }).strict(),
+    z.object({ connection: ConnectionName, name: Name.nullable().optional() }).strict(),
     phantom<SessionInfo>(),
   ),
   /** Sessions, most recently active first; only one connection's when given. */
@@ -208,6 +267,38 @@ export const requests = {
         kind: z.enum(['focus', 'input']),
         cols: Cols,
         rows: Rows,
+      })
+      .strict(),
+    phantom<void>(),
+  ),
+  /**
+   * Show a new session on another connection in a block (the header's connection label);
+   * the session it showed keeps running, detached. The block then attaches as usual.
+   */
+  switchConnection: request(
+    z.object({ blockId: Id, connection: ConnectionName }).strict(),
+    phantom<BlockInfo>(),
+  ),
+  /** `local`, the Host aliases of ~/.ssh/config and the connections used before, most recent first. */
+  listConnections: request(z.object({}).strict(), phantom<ConnectionInfo[]>()),
+  /** Connect now: cancels a backoff wait, retries after an error; a live link is left as it is. */
+  reconnect: request(z.object({ connection: ConnectionName }).strict(), phantom<void>()),
+  /** Questions waiting for an answer (a reloaded window shows them again). */
+  pendingPrompts: request(z.object({}).strict(), phantom<SshPrompt[]>()),
+  /** Answer a prompt; a prompt answered elsewhere (or gone) is `not_found`. Secrets are never stored. */
+  answerPrompt: request(
+    z
+      .object({
+        promptId: Id,
+        answer: z.discriminatedUnion('kind', [
+          z
+            .object({ kind: z.literal('hostKey'), choice: z.enum(['once', 'save', 'reject']) })
+            .strict(),
+          z
+            .object({ kind: z.literal('secret'), values: z.array(z.string().max(4096)).max(16) })
+            .strict(),
+          z.object({ kind: z.literal('cancel') }).strict(),
+        ]),
       })
       .strict(),
     phantom<void>(),
@@ -264,6 +355,12 @@ export const events = {
   blockChanged: event<{ block: BlockInfo }>(),
   /** Something the user should read. */
   notice: event<Notice>(),
+  /** A connection's link changed state. */
+  connectionChanged: event<ConnectionStatus>(),
+  /** An SSH login needs an answer. */
+  sshPrompt: event<SshPrompt>(),
+  /** A prompt was answered (maybe in another window), cancelled or timed out. */
+  sshPromptClosed: event<{ promptId: string }>(),
 };
 
 export type RequestName = keyof typeof requests;
@@ -291,6 +388,10 @@ export type ErrorCode =
   | 'not_running'
   | 'detached'
   | 'wrong_connection'
+  /** An SSH connection could not be made (the message says why: refused, auth, host key...). */
+  | 'connection_failed'
+  /** The connection name is not `local`, a Host alias or `[user@]host[:port]`. */
+  | 'invalid_connection'
   | 'name_taken'
   | 'invalid_name'
   /** The database could not be read or written; nothing of the request was stored. */

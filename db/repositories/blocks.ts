@@ -36,6 +36,21 @@ export async function deleteBlocks(db: Kysely<Database>, ids: readonly string[])
   return Number(deleted);
 }
 
+// Moves a block to another connection, showing a session there. Returns whether the block exists.
+export async function setBlockConnection(
+  db: Kysely<Database>,
+  blockId: string,
+  connection: string,
+  sessionId: string,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('blocks')
+    .set({ connection, sessionId, updatedAt: Date.now() })
+    .where('id', '=', blockId)
+    .executeTakeFirst();
+  return result.numUpdatedRows > 0n;
+}
+
 // Points a block at a session, or detaches it with null. Returns whether the block exists.
 export async function setBlockSession(
   db: Kysely<Database>,

@@ -6,6 +6,8 @@
  */
 import type { AppInfo } from '../../preload/contract';
 import { TetherError } from '../../preload/tether-error';
+import { LOCAL_CONNECTION } from '../../preload/connection-name';
+import type { ConnectionService } from '../connections/connection-service';
 import type { ConsistencyChecker } from '../sessions/consistency-checker';
 import { peekSessions, type PeekSource } from '../sessions/session-peek';
 import type { SessionClient, SessionManager } from '../sessions/session-manager';
@@ -18,6 +20,7 @@ export type HandlerDeps = {
   workspace: WorkspaceStore;
   /** The sessions' mirrors, for peeks at their last lines. */
   mirrors: PeekSource;
+  connections: ConnectionService;
   appInfo: () => AppInfo;
 };
 
@@ -30,7 +33,18 @@ export function sessionClientOf(caller: Caller): SessionClient {
   };
 }
 
-export function createHandlers({ sessions, checker, workspace, mirrors, appInfo }: HandlerDeps) {
+export function createHandlers({
+  sessions,
+  checker,
+  workspace,
+  mirrors,
+  connections,
+  appInfo,
+}: HandlerDeps) {
+  /** An SSH connection a block was opened on moves to the top of the connection picker. */
+  const used = (connection: string) => {
+    if (connection !== LOCAL_CONNECTION) void connections.recordUse(connection);
+  };
   return {
     appInfo: () => appInfo(),
     // Straight into the store's queue, with no await first, so requests keep their arrival order.
@@ -48,6 +62,7 @@ export function createHandlers({ sessions, checker, workspace, mirrors, appInfo 
       }
       if (sessionId !== undefined) return workspace.createBlock(connection, sessionId);
       const created = await sessions.createForBlock(connection);
+      used(connection);
       try {
         return await workspace.createBlock(connection, created);
       } catch (error) {
@@ -72,6 +87,15 @@ export function createHandlers({ sessions, checker, workspace, mirrors, appInfo 
     deleteSession: ({ sessionId }) => sessions.delete(sessionId),
     recordActivity: ({ sessionId, blockId, cols, rows }) =>
       sessions.recordActivity(sessionId, blockId, cols, rows),
+    switchConnection: async ({ blockId, connection }) => {
+      const block = await sessions.switchConnection(blockId, connection);
+      used(connection);
+      return block;
+    },
+    listConnections: () => connections.list(),
+    reconnect: ({ connection }) => connections.reconnect(connection),
+    pendingPrompts: () => connections.prompts.list(),
+    answerPrompt: ({ promptId, answer }) => connections.prompts.answer(promptId, answer),
     checkerReport: () => checker.report(),
     detachZone: ({ zone, blockId }, caller) => sessions.detachZone(zone, blockId, caller.id),
     writeZone: ({ zone, blockId, data, binary }, caller) =>

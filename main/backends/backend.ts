@@ -5,7 +5,9 @@
  */
 
 export type ShellSpec = {
-  /** Absolute path of the program to run. */
+  /** Where the shell runs: `local`, or an SSH connection name (remote backends only). */
+  connection: string;
+  /** Absolute path of the program to run (local backends). */
   file: string;
   args: string[];
   cwd: string;
@@ -14,7 +16,12 @@ export type ShellSpec = {
   rows: number;
 };
 
-export type ShellExit = { exitCode: number | null; signal: number | null };
+export type ShellExit = {
+  exitCode: number | null;
+  signal: number | null;
+  /** Why it ended when that is not the shell's own doing (the SSH link was lost), for people. */
+  reason?: string;
+};
 
 /** A running shell. Every subscription returns its unsubscribe function. */
 export interface ShellProcess {
@@ -40,7 +47,11 @@ export interface ShellProcess {
  * its own screen (tmux, later) will offer it here instead.
  */
 export interface ShellBackend {
-  readonly kind: 'pty';
-  /** Start a shell; throws a TetherError if it cannot be started. */
-  start(spec: ShellSpec): ShellProcess;
+  readonly kind: 'pty' | 'plain';
+  /**
+   * Start a shell; throws (or rejects with) a TetherError if it cannot be started. A
+   * remote backend answers later (connecting, a login prompt): the manager does not wait
+   * for it in its queue.
+   */
+  start(spec: ShellSpec): ShellProcess | Promise<ShellProcess>;
 }

@@ -165,7 +165,16 @@ describe('openSshShell', () => {
       await out.untilOutput(/up-7/);
       proxy.cut();
       await out.untilExit();
-      expect(out.exits()).toEqual([{ kind: 'exit', exit: { exitCode: null, signal: null } }]);
+      expect(out.exits()).toEqual([
+        {
+          kind: 'exit',
+          exit: {
+            exitCode: null,
+            signal: null,
+            reason: expect.stringMatching(/^Connection lost: /),
+          },
+        },
+      ]);
       expect(shell.lostReason()).toMatchObject({ kind: 'connection_lost' });
       expect(shell.isAlive()).toBe(false);
       expect(() => shell.write('x')).not.toThrow();

@@ -80,6 +80,13 @@ export async function openSshShell(link: SshLink, spec: SshShellSpec): Promise<S
   }
 }
 
+/** The done reason of a shell whose link ended under it; the UI keys on "Connection lost". */
+export function lostMessage(reason: SshError | null): string {
+  return reason
+    ? `Connection lost: ${reason.message}.`
+    : 'Connection lost: the SSH connection was closed.';
+}
+
 class SshShellProcess implements SshShell {
   /** There is no local process; the remote pid is not known to us. */
   readonly pid = -1;
@@ -126,7 +133,7 @@ class SshShellProcess implements SshShell {
       if (this.exit.value) return;
       // Data ssh2 still holds for us is dropped: the exit comes last.
       this.lost = reason;
-      this.finish({ exitCode: null, signal: null });
+      this.finish({ exitCode: null, signal: null, reason: lostMessage(reason) });
     });
   }
 

@@ -149,7 +149,7 @@ describe('blocks against sessions', () => {
   it('detaches a block pointing at a session on another connection', async () => {
     const { r, client, blockId } = await setUp();
     await client.request('detachBlock', { blockId });
-    const remote = await r.manager.create('ssh:elsewhere', null);
+    const remote = await r.manager.create('elsewhere', null);
     raw(r, 'UPDATE blocks SET session_id = ? WHERE id = ?', remote.id, blockId);
 
     expect(await r.checker.run()).toEqual({ crossConnectionBlock: 1 });
@@ -161,7 +161,7 @@ describe('blocks against sessions', () => {
 
   it('detaches a cross-connection block found at start-up', async () => {
     const { r, blockId } = await setUp();
-    const remote = await r.manager.create('ssh:elsewhere', null);
+    const remote = await r.manager.create('elsewhere', null);
     raw(r, 'UPDATE blocks SET session_id = ? WHERE id = ?', remote.id, blockId);
     // The start-up run repairs it before anyone can use it.
     await r.restart();

@@ -24,6 +24,14 @@ export type LiveSession = {
   topic: TopicCapture;
   /** A forced change whose database write failed; the checker writes it again. */
   dirty: boolean;
+  /**
+   * Counts shell starts: a remote start that answers after the session was restarted,
+   * deleted or given up on sees another number and is thrown away.
+   */
+  startGeneration: number;
+  /** Typed while the shell was still starting (connecting, a login prompt): sent once it runs. */
+  pendingInput: Array<string | Buffer>;
+  pendingInputBytes: number;
 };
 
 export function createLiveSession(
@@ -47,6 +55,9 @@ export function createLiveSession(
     sizedBy: null,
     topic: new TopicCapture(),
     dirty: false,
+    startGeneration: 0,
+    pendingInput: [],
+    pendingInputBytes: 0,
   };
   live.topic.done = row.topic !== null;
   return live;

@@ -26,7 +26,7 @@ import { SessionRig } from '../testing/session-rig';
 import { leaf, processEnds, tab, workspaceOf } from '../testing/workspace-fixtures';
 
 /** Sessions on another host: only the manager can make them (the API speaks `local`). */
-const REMOTE = 'ssh:elsewhere';
+const REMOTE = 'elsewhere';
 const CLIENTS = 3;
 
 /** Some of the model's ids (including deleted and closed ones), or one nobody ever made. */

@@ -21,6 +21,7 @@ import {
   getBlock,
   listBlocks,
   listBlocksBySession,
+  setBlockConnection,
   setBlockSession,
 } from '../../db/repositories/blocks';
 import {
@@ -32,6 +33,7 @@ import {
 } from '../../db/repositories/sessions';
 import type { BlockRow, Database, SessionRow, SessionUpdate } from '../../db/schema';
 import type { AttachReply, BlockInfo, SessionInfo } from '../../preload/contract';
+import { connectionProblem, LOCAL_CONNECTION } from '../../preload/connection-name';
 import { TetherError } from '../../preload/tether-error';
 import type { ShellBackend, ShellExit, ShellProcess } from '../backends/backend';
 import type { ShellChoice } from '../backends/login-shell';
@@ -75,7 +77,10 @@ export type SessionEvents = {
 
 export type SessionManagerOptions = {
   db: Kysely<Database>;
+  /** Shells on `local`. */
   backend: ShellBackend;
+  /** Shells on every other connection (SSH); without it only `local` can be used. */
+  remote?: ShellBackend;
   mirrors: MirrorPool;
   shell: () => ShellChoice;
   cwd: string;
@@ -92,6 +97,9 @@ export type SessionManagerOptions = {
 };
 
 export { RESTART_REASON } from './session-rules';
+
+/** Input kept while a shell is starting; more is refused rather than piled up. */
+const MAX_PENDING_INPUT = 64 * 1024;
 
 export class SessionManager {
   readonly sessions = new Map<string, LiveSession>();
@@ -257,6 +265,36 @@ export class SessionManager {
     });
   }
 
+  /**
+   * The block shows a new session on another connection; the one it showed keeps running,
+   * detached. The block then attaches as usual.
+   */
+  switchConnection(blockId: string, connection: string): Promise<BlockInfo> {
+    return this.queue.run(async () => {
+      const block = await this.requireBlock(blockId);
+      const live = await this.createNow(connection, null);
+      const moved = await this.guard('The block could not be moved', () =>
+        setBlockConnection(this.options.db, blockId, connection, live.row.id),
+      ).catch(async (error: unknown) => {
+        // Nothing shows the new session: it goes now rather than waiting for the reaper.
+        await this.deleteNow(live).catch(() => undefined);
+        throw error;
+      });
+      if (!moved) throw new TetherError('not_found', `No block ${blockId}.`);
+      const old = block.sessionId ? this.sessions.get(block.sessionId) : undefined;
+      if (old) {
+        this.unfollowEverywhere(old, blockId);
+        await this.unattach(old, blockId);
+      }
+      live.attached.add(blockId);
+      await this.writeForced(live, { idleDeadline: null });
+      this.emitChanged(live);
+      const info = { ...toBlockInfo(block), connection, sessionId: live.row.id };
+      this.emitBlockChanged(info);
+      return info;
+    });
+  }
+
   /** The block shows no session any more; the session keeps running. */
   detachBlock(blockId: string): Promise<BlockInfo> {
     return this.queue.run(async () => {
@@ -306,6 +344,16 @@ export class SessionManager {
 
   write(zoneId: string, blockId: string, clientId: string, data: string | Buffer): void {
     const live = this.followed(zoneId, blockId, clientId);
+    if (live.row.status === 'init') {
+      // Typed while connecting: kept for the shell, as a terminal would buffer it.
+      const bytes = typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+      if (live.pendingInputBytes + bytes > MAX_PENDING_INPUT) {
+        throw new TetherError('not_running', 'The shell is still starting; wait for it to run.');
+      }
+      live.pendingInput.push(data);
+      live.pendingInputBytes += bytes;
+      return;
+    }
     if (live.row.status !== 'running' || !live.shell) {
       throw new TetherError('not_running', 'The shell has exited; restart it to type again.');
     }
@@ -481,12 +529,13 @@ export class SessionManager {
 
   private async createNow(connection: string, name: string | null): Promise<LiveSession> {
     const clean = checkName(name);
+    const backend = this.backendFor(connection);
     const now = this.now();
     const row: SessionRow = {
       id: randomUUID(),
       name: clean,
       connection,
-      backend: this.options.backend.kind,
+      backend: backend.kind,
       status: 'init',
       backendRef: null,
       doneReason: null,
@@ -507,11 +556,18 @@ export class SessionManager {
     return live;
   }
 
+  /**
+   * Start the session's shell. A local one starts here and now; a remote one (connecting,
+   * maybe asking for a password) is waited for outside the queue, so one slow host never
+   * holds up the others: the session stays `init` until its shell runs.
+   */
   private async startShell(live: LiveSession): Promise<void> {
-    let shell: ShellProcess;
     const choice = this.options.shell();
+    const generation = ++live.startGeneration;
+    let started: ShellProcess | Promise<ShellProcess>;
     try {
-      shell = this.options.backend.start({
+      started = this.backendFor(live.row.connection).start({
+        connection: live.row.connection,
         file: choice.file,
         args: choice.args,
         cwd: this.options.cwd,
@@ -520,10 +576,48 @@ export class SessionManager {
         rows: live.row.rows,
       });
     } catch (error) {
-      const reason = TetherError.from(error).message;
-      await this.transition(live, 'startFailed', { doneReason: reason });
+      await this.startFailed(live, error);
       return;
     }
+    if (!(started instanceof Promise)) {
+      await this.adoptShell(live, started, choice.file);
+      return;
+    }
+    this.options.log.info(`session ${live.row.id}: connecting to ${live.row.connection}`);
+    started.then(
+      (shell) =>
+        void this.queue.run(async () => {
+          if (this.isCurrentStart(live, generation)) {
+            await this.adoptShell(live, shell, live.row.connection);
+          } else {
+            shell.kill();
+          }
+        }),
+      (error: unknown) =>
+        void this.queue.run(async () => {
+          if (this.isCurrentStart(live, generation)) await this.startFailed(live, error);
+        }),
+    );
+  }
+
+  /** The start answering is the latest one, for a session that still waits for it. */
+  private isCurrentStart(live: LiveSession, generation: number): boolean {
+    return (
+      !this.disposed &&
+      this.sessions.get(live.row.id) === live &&
+      live.startGeneration === generation &&
+      live.row.status === 'init'
+    );
+  }
+
+  private async startFailed(live: LiveSession, error: unknown): Promise<void> {
+    live.pendingInput = [];
+    live.pendingInputBytes = 0;
+    const reason = TetherError.from(error).message;
+    await this.transition(live, 'startFailed', { doneReason: reason });
+  }
+
+  private async adoptShell(live: LiveSession, shell: ShellProcess, what: string): Promise<void> {
     live.shell = shell;
     live.stopShell = [
       shell.onData((data) => this.output(live, shell, data)),
@@ -536,10 +630,28 @@ export class SessionManager {
       }),
     ];
     if (live.zone.isPaused) shell.pause();
+    // The size may have changed while a remote shell was starting.
+    shell.resize(live.row.cols, live.row.rows);
     await this.transition(live, 'started', {
       backendRef: JSON.stringify({ pid: shell.pid, startedAt: this.now() }),
     });
-    this.options.log.info(`session ${live.row.id}: started ${choice.file} (pid ${shell.pid})`);
+    for (const data of live.pendingInput) shell.write(data);
+    live.pendingInput = [];
+    live.pendingInputBytes = 0;
+    this.options.log.info(`session ${live.row.id}: started ${what} (pid ${shell.pid})`);
+  }
+
+  private backendFor(connection: string): ShellBackend {
+    if (connection === LOCAL_CONNECTION) return this.options.backend;
+    const problem = connectionProblem(connection);
+    if (problem) throw new TetherError('invalid_connection', problem);
+    if (!this.options.remote) {
+      throw new TetherError(
+        'invalid_connection',
+        `Only local shells can be started here, not ${connection}.`,
+      );
+    }
+    return this.options.remote;
   }
 
   private output(live: LiveSession, shell: ShellProcess, data: Buffer): void {
@@ -559,9 +671,10 @@ export class SessionManager {
     live.shell = null;
     if (!this.sessions.has(live.row.id)) return;
     const reason =
-      exit.signal !== null && exit.signal !== 0
+      exit.reason ??
+      (exit.signal !== null && exit.signal !== 0
         ? `The shell was killed by signal ${exit.signal}.`
-        : `The shell exited with code ${exit.exitCode ?? 'unknown'}.`;
+        : `The shell exited with code ${exit.exitCode ?? 'unknown'}.`);
     await this.transition(live, 'exited', {
       exitCode: exit.exitCode,
       exitSignal: exit.signal,

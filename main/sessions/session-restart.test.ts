@@ -75,7 +75,7 @@ describe('restartSession from a block', () => {
   });
 
   it("refuses a block on another connection than the session's with wrong_connection", async () => {
-    const { r, client, blockId, shown, done } = await setUp('ssh:elsewhere');
+    const { r, client, blockId, shown, done } = await setUp('elsewhere');
     const result = await restart(client, done, blockId);
     expect(result).toMatchObject({ ok: false, error: { code: 'wrong_connection' } });
     expect((await getBlock(r.db, blockId))?.sessionId).toBe(shown);

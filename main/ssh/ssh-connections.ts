@@ -35,7 +35,8 @@ export type ConnectionChange = {
 };
 
 export type SshConnectionsOptions = {
-  connect: (target: ResolvedHost) => Promise<SshLink>;
+  /** key: the connection (lane) key the link is for. */
+  connect: (target: ResolvedHost, key: string) => Promise<SshLink>;
   /** Delays before each retry since the link was last up; the last repeats. */
   backoffMs?: number[];
   /** Default: 1.5 × the keepalive interval (ServerAliveInterval, else 10 s): 15 s. */
@@ -56,6 +57,15 @@ export function connectionKey(target: ResolvedHost): string {
   const key = `${target.user}@${host}:${target.port}`;
   if (target.proxyJump.length === 0) return key;
   return `${key} via ${target.proxyJump.map(hopTarget).join(',')}`;
+}
+
+/**
+ * A second (third...) link to the same target, for when one link carries all the
+ * sessions its server allows (sshd's MaxSessions, 10 by default). Lane 0 is the
+ * connection people see; the others are its overflow.
+ */
+export function laneKey(key: string, lane: number): string {
+  return lane === 0 ? key : `${key} #${lane + 1}`;
 }
 
 /** Failures that a later attempt may not repeat: the network, not the configuration. */
@@ -112,10 +122,13 @@ export class SshConnections {
       options.clearTimeout ?? ((handle) => clearTimeout(handle as ReturnType<typeof setTimeout>));
   }
 
-  /** The live link, the attempt in flight, or a new attempt (now, even during a backoff). */
-  acquire(target: ResolvedHost): Promise<SshLink> {
+  /**
+   * The live link, the attempt in flight, or a new attempt (now, even during a backoff),
+   * on one lane (see laneKey) of the target's connection.
+   */
+  acquire(target: ResolvedHost, lane = 0): Promise<SshLink> {
     if (this.disposed) return Promise.reject(new Error('SSH connections are disposed'));
-    const key = connectionKey(target);
+    const key = laneKey(connectionKey(target), lane);
     let entry = this.entries.get(key);
     if (!entry) {
       entry = { key, target, state: 'disconnected', attempts: 0, retries: 0 };
@@ -188,7 +201,7 @@ export class SshConnections {
     this.set(entry, { state: 'connecting', attempt });
     const { target } = entry;
     const result = Promise.resolve()
-      .then(() => this.options.connect(target))
+      .then(() => this.options.connect(target, entry.key))
       .then(
         (link) => {
           if (!this.live(entry)) {

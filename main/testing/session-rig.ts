@@ -24,6 +24,7 @@ import type { IdlePolicy } from '../sessions/session-info';
 import { SessionManager, type SessionManagerOptions } from '../sessions/session-manager';
 import { createWorkspaceStore, type WorkspaceStore } from '../workspace/workspace-store';
 import { TestClient } from './core-harness';
+import { ConnectionService } from '../connections/connection-service';
 
 export type RigOptions = {
   /** The wall clock of the manager and the checker (idle deadlines, reaping). */
@@ -45,6 +46,7 @@ type Parts = {
   workspace: WorkspaceStore;
   checker: ConsistencyChecker;
   handlers: ReturnType<typeof createHandlers>;
+  connections: ConnectionService;
 };
 
 export class SessionRig implements Core {
@@ -146,6 +148,9 @@ export class SessionRig implements Core {
     const manager = new SessionManager({
       db: opened.db,
       backend: ptyBackend,
+      // Sessions on another connection (for the cross-connection rules) run a local shell:
+      // the rig has no SSH host. main/connections tests use a real one.
+      remote: { kind: 'plain', start: (spec) => ptyBackend.start(spec) },
       mirrors,
       shell: () => shell,
       cwd: this.dataDir,
@@ -180,11 +185,24 @@ export class SessionRig implements Core {
       isAlive: options.isAlive,
     });
     if (options.checkAtStart ?? true) await checker.run();
+    // No ~/.ssh in the data dir: SSH connections fail cleanly; the rig tests local sessions.
+    const connections = new ConnectionService({
+      db: opened.db,
+      log,
+      home: this.dataDir,
+      localUser: 'tether',
+      events: {
+        changed: (status) => broadcast('connectionChanged', status),
+        opened: (prompt) => broadcast('sshPrompt', prompt),
+        closed: (promptId) => broadcast('sshPromptClosed', { promptId }),
+      },
+    });
     const handlers = createHandlers({
       sessions: manager,
       checker,
       workspace,
       mirrors,
+      connections,
       appInfo: () => ({
         version: '0.0.0-test',
         mode: 'browser',
@@ -193,7 +211,7 @@ export class SessionRig implements Core {
         notices: this.notices,
       }),
     });
-    this.parts = { opened, mirrors, manager, workspace, checker, handlers };
+    this.parts = { opened, mirrors, manager, workspace, checker, handlers, connections };
   }
 
   private async close(): Promise<void> {
@@ -203,6 +221,7 @@ export class SessionRig implements Core {
     parts.checker.stop();
     await parts.workspace.settled();
     await parts.manager.dispose();
+    await parts.connections.dispose();
     await parts.mirrors.dispose();
     await parts.opened.close();
   }

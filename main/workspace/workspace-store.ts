@@ -23,7 +23,7 @@ export type WorkspaceStore = {
   /** Check and store a client's workspace; blocks it no longer names are deleted and closed. */
   save(value: unknown): Promise<void>;
   /** A new block, for a following save to place in a layout. */
-  createBlock(connection: 'local', sessionId: string): Promise<BlockInfo>;
+  createBlock(connection: string, sessionId: string): Promise<BlockInfo>;
   /** Resolves once everything queued so far has finished (before closing the database). */
   settled(): Promise<void>;
 };
@@ -135,7 +135,7 @@ export function createWorkspaceStore({ db, sessions, log }: WorkspaceStoreOption
     if (closed.length > 0) sessions.closed(closed);
   }
 
-  async function create(connection: 'local', sessionId: string): Promise<BlockInfo> {
+  async function create(connection: string, sessionId: string): Promise<BlockInfo> {
     const now = Date.now();
     const row = await guard('The new terminal could not be stored', () =>
       insertBlock(db, { id: randomUUID(), connection, sessionId, createdAt: now, updatedAt: now }),

@@ -23,7 +23,7 @@ export type HostEntry = {
 export type ClientConfig = {
   knownHostsPath: string;
   hosts: HostEntry[];
-  strictHostKeyChecking?: 'yes' | 'no' | 'accept-new';
+  strictHostKeyChecking?: 'yes' | 'no' | 'accept-new' | 'ask';
 };
 
 export function clientConfigText(config: ClientConfig): string {
