@@ -33,9 +33,8 @@ import {
 } from '../../db/repositories/sessions';
 import type { BlockRow, Database, SessionRow, SessionUpdate } from '../../db/schema';
 import type { AttachReply, BlockInfo, SessionInfo } from '../../preload/contract';
-import { connectionProblem, LOCAL_CONNECTION } from '../../preload/connection-name';
 import { TetherError } from '../../preload/tether-error';
-import type { ShellBackend, ShellExit, ShellProcess } from '../backends/backend';
+import type { ShellBackend } from '../backends/backend';
 import type { ShellChoice } from '../backends/login-shell';
 import type { Logger } from '../log';
 import { DEFAULT_ZONE_OPTIONS, type ZoneOptions } from '../terminals/zone';
@@ -49,6 +48,7 @@ import {
   toBlockInfo,
 } from './session-rules';
 import type { MirrorPool } from './mirror/mirror-pool';
+import { SessionShells } from './session-shells';
 import {
   createLiveSession,
   findFollower,
@@ -110,10 +110,22 @@ export class SessionManager {
   private readonly activity = new Set<string>();
   private activityTimer: ReturnType<typeof setInterval> | null = null;
   private disposed = false;
+  private readonly shells: SessionShells;
 
   constructor(private readonly options: SessionManagerOptions) {
     this.idle = { ...DEFAULT_IDLE_POLICY, ...options.idle };
     this.now = options.now ?? Date.now;
+    this.shells = new SessionShells({
+      options,
+      run: (work) => this.queue.run(work),
+      transition: (live, event, patch) => this.transition(live, event, patch),
+      tracks: (live) => !this.disposed && this.sessions.get(live.row.id) === live,
+      active: (live) => {
+        live.row.lastOutputAt = this.now();
+        this.activity.add(live.row.id);
+      },
+      now: () => this.now(),
+    });
   }
 
   /**
@@ -230,7 +242,7 @@ export class SessionManager {
       live.zone.clearReplay();
       this.options.mirrors.reset(live.row.id);
       this.setSize(live, blockId, cols, rows);
-      await this.startShell(live);
+      await this.shells.start(live);
       return this.follow(live, blockId, client);
     });
   }
@@ -529,7 +541,7 @@ export class SessionManager {
 
   private async createNow(connection: string, name: string | null): Promise<LiveSession> {
     const clean = checkName(name);
-    const backend = this.backendFor(connection);
+    const backend = this.shells.backendFor(connection);
     const now = this.now();
     const row: SessionRow = {
       id: randomUUID(),
@@ -552,134 +564,8 @@ export class SessionManager {
     row.idleDeadline = idleDeadline(row, 0, now, this.idle);
     await this.guard('The session could not be created', () => insertSession(this.options.db, row));
     const live = this.track({ ...row });
-    await this.startShell(live);
+    await this.shells.start(live);
     return live;
-  }
-
-  /**
-   * Start the session's shell. A local one starts here and now; a remote one (connecting,
-   * maybe asking for a password) is waited for outside the queue, so one slow host never
-   * holds up the others: the session stays `init` until its shell runs.
-   */
-  private async startShell(live: LiveSession): Promise<void> {
-    const choice = this.options.shell();
-    const generation = ++live.startGeneration;
-    let started: ShellProcess | Promise<ShellProcess>;
-    try {
-      started = this.backendFor(live.row.connection).start({
-        connection: live.row.connection,
-        file: choice.file,
-        args: choice.args,
-        cwd: this.options.cwd,
-        env: { ...this.options.env(), TETHER_SESSION_ID: live.row.id },
-        cols: live.row.cols,
-        rows: live.row.rows,
-      });
-    } catch (error) {
-      await this.startFailed(live, error);
-      return;
-    }
-    if (!(started instanceof Promise)) {
-      await this.adoptShell(live, started, choice.file);
-      return;
-    }
-    this.options.log.info(`session ${live.row.id}: connecting to ${live.row.connection}`);
-    started.then(
-      (shell) =>
-        void this.queue.run(async () => {
-          if (this.isCurrentStart(live, generation)) {
-            await this.adoptShell(live, shell, live.row.connection);
-          } else {
-            shell.kill();
-          }
-        }),
-      (error: unknown) =>
-        void this.queue.run(async () => {
-          if (this.isCurrentStart(live, generation)) await this.startFailed(live, error);
-        }),
-    );
-  }
-
-  /** The start answering is the latest one, for a session that still waits for it. */
-  private isCurrentStart(live: LiveSession, generation: number): boolean {
-    return (
-      !this.disposed &&
-      this.sessions.get(live.row.id) === live &&
-      live.startGeneration === generation &&
-      live.row.status === 'init'
-    );
-  }
-
-  private async startFailed(live: LiveSession, error: unknown): Promise<void> {
-    live.pendingInput = [];
-    live.pendingInputBytes = 0;
-    const reason = TetherError.from(error).message;
-    await this.transition(live, 'startFailed', { doneReason: reason });
-  }
-
-  private async adoptShell(live: LiveSession, shell: ShellProcess, what: string): Promise<void> {
-    live.shell = shell;
-    live.stopShell = [
-      shell.onData((data) => this.output(live, shell, data)),
-      shell.onExit((exit) => {
-        // Trailing output may land after the exit event; report the exit after it.
-        setTimeout(
-          () => void this.queue.run(() => this.exited(live, shell, exit)),
-          this.options.exitSettleMs ?? 20,
-        );
-      }),
-    ];
-    if (live.zone.isPaused) shell.pause();
-    // The size may have changed while a remote shell was starting.
-    shell.resize(live.row.cols, live.row.rows);
-    await this.transition(live, 'started', {
-      backendRef: JSON.stringify({ pid: shell.pid, startedAt: this.now() }),
-    });
-    for (const data of live.pendingInput) shell.write(data);
-    live.pendingInput = [];
-    live.pendingInputBytes = 0;
-    this.options.log.info(`session ${live.row.id}: started ${what} (pid ${shell.pid})`);
-  }
-
-  private backendFor(connection: string): ShellBackend {
-    if (connection === LOCAL_CONNECTION) return this.options.backend;
-    const problem = connectionProblem(connection);
-    if (problem) throw new TetherError('invalid_connection', problem);
-    if (!this.options.remote) {
-      throw new TetherError(
-        'invalid_connection',
-        `Only local shells can be started here, not ${connection}.`,
-      );
-    }
-    return this.options.remote;
-  }
-
-  private output(live: LiveSession, shell: ShellProcess, data: Buffer): void {
-    // Output from a shell this session no longer runs (a late read) is dropped.
-    if (live.shell !== shell || !this.sessions.has(live.row.id)) return;
-    live.zone.push(data);
-    this.options.mirrors.write(live.row.id, data);
-    live.row.lastOutputAt = this.now();
-    this.activity.add(live.row.id);
-  }
-
-  private async exited(live: LiveSession, shell: ShellProcess, exit: ShellExit): Promise<void> {
-    if (live.shell !== shell) return;
-    live.zone.flush();
-    for (const stop of live.stopShell) stop();
-    live.stopShell = [];
-    live.shell = null;
-    if (!this.sessions.has(live.row.id)) return;
-    const reason =
-      exit.reason ??
-      (exit.signal !== null && exit.signal !== 0
-        ? `The shell was killed by signal ${exit.signal}.`
-        : `The shell exited with code ${exit.exitCode ?? 'unknown'}.`);
-    await this.transition(live, 'exited', {
-      exitCode: exit.exitCode,
-      exitSignal: exit.signal,
-      doneReason: reason,
-    });
   }
 
   /** Point a block at `live` (database first), leaving its previous session. */

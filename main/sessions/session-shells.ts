@@ -1,0 +1,156 @@
+/**
+ * A session's shell from start to exit, for the session manager: which
+ * backend runs it (local pty, or the SSH backend for any other connection),
+ * starting it (a remote start is waited for outside the manager's queue, so
+ * one slow host or an unanswered login prompt never holds up the others),
+ * its output into the zone and mirror, and its exit as the session's end.
+ */
+import { connectionProblem, LOCAL_CONNECTION } from '../../preload/connection-name';
+import { TetherError } from '../../preload/tether-error';
+import type { SessionUpdate } from '../../db/schema';
+import type { ShellBackend, ShellExit, ShellProcess } from '../backends/backend';
+import type { LifecycleEvent } from './lifecycle';
+import type { LiveSession } from './live-session';
+import type { SessionManagerOptions } from './session-manager';
+
+/** What the shells need of the manager. */
+export type ShellHost = {
+  options: Pick<
+    SessionManagerOptions,
+    'backend' | 'remote' | 'shell' | 'cwd' | 'env' | 'log' | 'mirrors' | 'exitSettleMs'
+  >;
+  /** Run in the manager's queue. */
+  run(work: () => Promise<void>): Promise<void>;
+  transition(live: LiveSession, event: LifecycleEvent, patch: SessionUpdate): Promise<boolean>;
+  /** The manager still holds this session (not deleted, not disposed). */
+  tracks(live: LiveSession): boolean;
+  /** Output arrived: the session's output time and activity. */
+  active(live: LiveSession): void;
+  now(): number;
+};
+
+export class SessionShells {
+  constructor(private readonly host: ShellHost) {}
+
+  /**
+   * Start the session's shell. A local one starts here and now; a remote one (connecting,
+   * maybe asking for a password) is waited for outside the queue, so one slow host never
+   * holds up the others: the session stays `init` until its shell runs.
+   */
+  async start(live: LiveSession): Promise<void> {
+    const choice = this.host.options.shell();
+    const generation = ++live.startGeneration;
+    let started: ShellProcess | Promise<ShellProcess>;
+    try {
+      started = this.backendFor(live.row.connection).start({
+        connection: live.row.connection,
+        file: choice.file,
+        args: choice.args,
+        cwd: this.host.options.cwd,
+        env: { ...this.host.options.env(), TETHER_SESSION_ID: live.row.id },
+        cols: live.row.cols,
+        rows: live.row.rows,
+      });
+    } catch (error) {
+      await this.startFailed(live, error);
+      return;
+    }
+    if (!(started instanceof Promise)) {
+      await this.adoptShell(live, started, choice.file);
+      return;
+    }
+    this.host.options.log.info(`session ${live.row.id}: connecting to ${live.row.connection}`);
+    started.then(
+      (shell) =>
+        void this.host.run(async () => {
+          if (this.isCurrentStart(live, generation)) {
+            await this.adoptShell(live, shell, live.row.connection);
+          } else {
+            shell.kill();
+          }
+        }),
+      (error: unknown) =>
+        void this.host.run(async () => {
+          if (this.isCurrentStart(live, generation)) await this.startFailed(live, error);
+        }),
+    );
+  }
+
+  /** The start answering is the latest one, for a session that still waits for it. */
+  private isCurrentStart(live: LiveSession, generation: number): boolean {
+    return (
+      this.host.tracks(live) && live.startGeneration === generation && live.row.status === 'init'
+    );
+  }
+
+  private async startFailed(live: LiveSession, error: unknown): Promise<void> {
+    live.pendingInput = [];
+    live.pendingInputBytes = 0;
+    const reason = TetherError.from(error).message;
+    await this.host.transition(live, 'startFailed', { doneReason: reason });
+  }
+
+  private async adoptShell(live: LiveSession, shell: ShellProcess, what: string): Promise<void> {
+    live.shell = shell;
+    live.stopShell = [
+      shell.onData((data) => this.output(live, shell, data)),
+      shell.onExit((exit) => {
+        // Trailing output may land after the exit event; report the exit after it.
+        setTimeout(
+          () => void this.host.run(() => this.exited(live, shell, exit)),
+          this.host.options.exitSettleMs ?? 20,
+        );
+      }),
+    ];
+    if (live.zone.isPaused) shell.pause();
+    // The size may have changed while a remote shell was starting.
+    shell.resize(live.row.cols, live.row.rows);
+    await this.host.transition(live, 'started', {
+      backendRef: JSON.stringify({ pid: shell.pid, startedAt: this.host.now() }),
+    });
+    for (const data of live.pendingInput) shell.write(data);
+    live.pendingInput = [];
+    live.pendingInputBytes = 0;
+    this.host.options.log.info(`session ${live.row.id}: started ${what} (pid ${shell.pid})`);
+  }
+
+  backendFor(connection: string): ShellBackend {
+    if (connection === LOCAL_CONNECTION) return this.host.options.backend;
+    const problem = connectionProblem(connection);
+    if (problem) throw new TetherError('invalid_connection', problem);
+    if (!this.host.options.remote) {
+      throw new TetherError(
+        'invalid_connection',
+        `Only local shells can be started here, not ${connection}.`,
+      );
+    }
+    return this.host.options.remote;
+  }
+
+  private output(live: LiveSession, shell: ShellProcess, data: Buffer): void {
+    // Output from a shell this session no longer runs (a late read) is dropped.
+    if (live.shell !== shell || !this.host.tracks(live)) return;
+    live.zone.push(data);
+    this.host.options.mirrors.write(live.row.id, data);
+    this.host.active(live);
+  }
+
+  private async exited(live: LiveSession, shell: ShellProcess, exit: ShellExit): Promise<void> {
+    if (live.shell !== shell) return;
+    live.zone.flush();
+    for (const stop of live.stopShell) stop();
+    live.stopShell = [];
+    live.shell = null;
+    if (!this.host.tracks(live)) return;
+    const reason =
+      exit.reason ??
+      (exit.signal !== null && exit.signal !== 0
+        ? `The shell was killed by signal ${exit.signal}.`
+        : `The shell exited with code ${exit.exitCode ?? 'unknown'}.`);
+    await this.host.transition(live, 'exited', {
+      exitCode: exit.exitCode,
+      exitSignal: exit.signal,
+      doneReason: reason,
+    });
+  }
+}
