@@ -5,7 +5,7 @@
  * lost link ends a plain session with a reason that says so.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionStatus, SessionInfo, SshPrompt } from '../../preload/contract';
 import { startHarness, type TestClient } from '../testing/core-harness';
@@ -298,6 +298,99 @@ describe('SSH sessions through the core', () => {
       ok: false,
       error: { code: 'connection_failed', message: expect.stringMatching(/refused/i) },
     });
+  });
+
+  it('asks for the passphrase of an encrypted key in the blocks, and never stores it', async () => {
+    const { sshd, client } = await setUp();
+    const key = sshd.clientKeys!.encrypted;
+    sshd.authorize(key.publicKey);
+    writeClientConfig(sshd.clientConfigPath, {
+      knownHostsPath: sshd.knownHostsPath,
+      hosts: [{ alias: 'locked', endpoint: sshd.endpoint(), identityFile: key.path }],
+    });
+    const { block, zone, sessionId } = await openBlock(client, 'locked');
+    const prompt = await client.until(
+      () => client.events.find((event) => event.name === 'sshPrompt')?.payload as SshPrompt,
+      'a passphrase prompt',
+      WAIT_MS,
+    );
+    expect(prompt).toMatchObject({
+      connection: 'locked',
+      kind: 'passphrase',
+      fields: [{ label: 'Passphrase', secret: true }],
+    });
+    expect(prompt.title).toContain(key.path);
+    await client.request('answerPrompt', {
+      promptId: prompt.id,
+      answer: { kind: 'secret', values: [key.passphrase] },
+    });
+    await running(client, sessionId);
+    await type(client, zone, block.id, 'echo unlocked-$((5*5))\r');
+    await client.untilText(zone, /unlocked-25/, WAIT_MS);
+    // The secret went to ssh2 only: not in any event any window received.
+    expect(JSON.stringify(client.events)).not.toContain(key.passphrase);
+  });
+
+  it('shows a stalled link, then a lost one, and reconnects when the network returns', async () => {
+    const sshd = cleanups.add(await startTestSshd());
+    const proxy = cleanups.add(await startFaultProxy({ targetPort: sshd.port }));
+    writeProxySetup(sshd, proxy.port);
+    // Keepalives every second: stalled after 1.5 s, dropped after 4 s of silence.
+    const config = readFileSync(sshd.clientConfigPath, 'utf8');
+    writeFileSync(
+      sshd.clientConfigPath,
+      config.replace(
+        'Host viaproxy',
+        'Host viaproxy\n  ServerAliveInterval 1\n  ServerAliveCountMax 3',
+      ),
+    );
+    const harness = await startHarness({
+      ssh: { home: sshd.home, resolve: testResolver(), backoffMs: [300, 500] },
+    });
+    cleanups.add({ stop: () => harness.dispose() });
+    const client = harness.client();
+    const { block, zone, sessionId } = await openBlock(client, 'viaproxy');
+    await running(client, sessionId);
+    await type(client, zone, block.id, 'echo ready-$((2*4))\r');
+    await client.untilText(zone, /ready-8/, WAIT_MS);
+    proxy.stall();
+    await client.until(
+      () => statuses(client, 'viaproxy').at(-1)?.state === 'stalled',
+      'stalled',
+      WAIT_MS,
+    );
+    await client.until(
+      () => statuses(client, 'viaproxy').at(-1)?.state === 'disconnected',
+      'disconnected',
+      WAIT_MS,
+    );
+    const done = await client.until(
+      () =>
+        sessionOf(client, sessionId)?.status === 'done' ? sessionOf(client, sessionId) : undefined,
+      'the session done',
+      WAIT_MS,
+    );
+    expect(done?.doneReason).toMatch(/^Connection lost: /);
+    proxy.release();
+    await client.until(
+      () => statuses(client, 'viaproxy').at(-1)?.state === 'connected',
+      'reconnected',
+      WAIT_MS,
+    );
+  }, 40_000);
+
+  it('closes a link nothing runs on after a while: the connection shows idle', async () => {
+    const { client } = await setUp({}, { linkIdleMs: 200 });
+    const { block, zone, sessionId } = await openBlock(client, 'testhost');
+    await running(client, sessionId);
+    await type(client, zone, block.id, 'echo ready-$((3*4))\r');
+    await client.untilText(zone, /ready-12/, WAIT_MS);
+    await client.request('deleteSession', { sessionId });
+    await client.until(
+      () => statuses(client, 'testhost').at(-1)?.state === 'idle',
+      'idle',
+      WAIT_MS,
+    );
   });
 
   it('refuses bad connection names before anything runs', async () => {
