@@ -1,93 +1,30 @@
 /**
  * SSH sessions through the whole core, against a real sshd on 127.0.0.1: a
  * block on a Host alias runs a remote shell, prompts reach every window and
- * their answers log in, many sessions share (and overflow) one link, and a
- * lost link ends a plain session with a reason that says so.
+ * their answers log in, and many sessions share (and overflow) one link.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ConnectionStatus, SessionInfo, SshPrompt } from '../../preload/contract';
-import { startHarness, type TestClient } from '../testing/core-harness';
+import type { SshPrompt } from '../../preload/contract';
+import type { CoreOptions } from '../core';
 import { Cleanups } from '../testing/ssh/cleanups';
-import { startFaultProxy } from '../testing/ssh/fault-proxy';
 import { writeClientConfig } from '../testing/ssh/client-config';
-import { freePort } from '../testing/ssh/free-port';
-import { writeProxySetup } from '../testing/ssh/host-setups';
-import { startTestSshd, type TestSshd, type TestSshdOptions } from '../testing/ssh/test-sshd';
-import { testResolver } from '../ssh/ssh-connect-testing';
-
-/** Limits for a broken test, never a measure of speed. */
-const WAIT_MS = 20_000;
+import {
+  askAboutHostKeys,
+  openBlock,
+  running,
+  sessionOf,
+  setUp as setUpWith,
+  statuses,
+  type,
+  WAIT_MS,
+} from '../testing/ssh/core-ssh';
+import type { TestSshdOptions } from '../testing/ssh/test-sshd';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
-
-async function setUp(sshdOptions: TestSshdOptions = {}, ssh: Record<string, unknown> = {}) {
-  const sshd = cleanups.add(await startTestSshd(sshdOptions));
-  const harness = await startHarness({
-    ssh: { home: sshd.home, agentSocket: undefined, resolve: testResolver(), ...ssh },
-  });
-  cleanups.add({ stop: () => harness.dispose() });
-  return { sshd, harness, client: harness.client() };
-}
-
-/** The test HOME's config as a person's usually is: unknown hosts are asked about. */
-function askAboutHostKeys(sshd: TestSshd, extra: { alias: string; port: number }[] = []): void {
-  const identityFile = sshd.clientKeys!.plain.path;
-  writeClientConfig(sshd.clientConfigPath, {
-    knownHostsPath: sshd.knownHostsPath,
-    strictHostKeyChecking: 'ask',
-    hosts: [
-      { alias: 'testhost', endpoint: sshd.endpoint(), identityFile },
-      ...extra.map(({ alias, port }) => ({
-        alias,
-        endpoint: { ...sshd.endpoint(), port },
-        identityFile,
-      })),
-    ],
-  });
-}
-
-function sessionOf(client: TestClient, sessionId: string): SessionInfo | undefined {
-  let latest: SessionInfo | undefined;
-  for (const event of client.events) {
-    if (event.name !== 'sessionChanged') continue;
-    const { session } = event.payload as { session: SessionInfo };
-    if (session.id === sessionId) latest = session;
-  }
-  return latest;
-}
-
-function statuses(client: TestClient, connection: string): ConnectionStatus[] {
-  return client.events
-    .filter((event) => event.name === 'connectionChanged')
-    .map((event) => event.payload as ConnectionStatus)
-    .filter((status) => status.connection === connection);
-}
-
-/** A new block on `connection`, attached, with its session. */
-async function openBlock(client: TestClient, connection: string) {
-  const block = await client.request('createBlock', { connection });
-  const reply = await client.request('attachBlock', { blockId: block.id, cols: 100, rows: 30 });
-  return { block, zone: reply.zone, sessionId: block.sessionId! };
-}
-
-async function running(client: TestClient, sessionId: string): Promise<SessionInfo> {
-  return client.until(
-    () => {
-      const session = sessionOf(client, sessionId);
-      if (session?.status === 'done') throw new Error(`session done: ${session.doneReason}`);
-      return session?.status === 'running' ? session : undefined;
-    },
-    `session ${sessionId} running`,
-    WAIT_MS,
-  );
-}
-
-function type(client: TestClient, zone: string, blockId: string, data: string) {
-  return client.request('writeZone', { zone, blockId, data });
-}
+const setUp = (sshd?: TestSshdOptions, ssh?: CoreOptions['ssh']) => setUpWith(cleanups, sshd, ssh);
 
 describe('SSH sessions through the core', () => {
   it('a block on a Host alias runs a remote login shell; typing reaches it', async () => {
@@ -227,79 +164,6 @@ describe('SSH sessions through the core', () => {
     expect(logins.length).toBeLessThanOrEqual(4);
   }, 90_000);
 
-  it('a lost link ends a plain session with "Connection lost"; the link comes back by itself', async () => {
-    const sshd = cleanups.add(await startTestSshd());
-    const proxy = cleanups.add(await startFaultProxy({ targetPort: sshd.port }));
-    writeProxySetup(sshd, proxy.port);
-    const harness = await startHarness({
-      ssh: { home: sshd.home, resolve: testResolver(), backoffMs: [200, 500] },
-    });
-    cleanups.add({ stop: () => harness.dispose() });
-    const client = harness.client();
-    const { block, zone, sessionId } = await openBlock(client, 'viaproxy');
-    await running(client, sessionId);
-    // Cut once the login shell is at its prompt (not halfway through its rc files).
-    await type(client, zone, block.id, 'echo ready-$((2*3))\r');
-    await client.untilText(zone, /ready-6/, WAIT_MS);
-    proxy.cut();
-    const done = await client.until(
-      () =>
-        sessionOf(client, sessionId)?.status === 'done' ? sessionOf(client, sessionId) : undefined,
-      'the session done',
-      WAIT_MS,
-    );
-    expect(done?.doneReason).toMatch(/^Connection lost: /);
-    await client.until(
-      () => statuses(client, 'viaproxy').some((status) => status.state === 'disconnected'),
-      'disconnected',
-      WAIT_MS,
-    );
-    await client.until(
-      () => statuses(client, 'viaproxy').at(-1)?.state === 'connected',
-      'reconnected',
-      WAIT_MS,
-    );
-    // Restart opens a new shell on the link that came back.
-    const again = await client.request('restartSession', {
-      sessionId,
-      blockId: block.id,
-      cols: 80,
-      rows: 24,
-    });
-    expect(again.zone).toBe(sessionId);
-    await client.until(
-      () => sessionOf(client, sessionId)?.status === 'running',
-      'running again',
-      WAIT_MS,
-    );
-    await type(client, zone, block.id, 'echo again-$((3*3))\r');
-    await client.untilText(zone, /again-9/, WAIT_MS);
-  });
-
-  it('a dead port is refused quickly and retried; Reconnect says why it failed', async () => {
-    const { sshd, client } = await setUp();
-    askAboutHostKeys(sshd, [{ alias: 'deadhost', port: await freePort() }]);
-    const { sessionId } = await openBlock(client, 'deadhost');
-    const done = await client.until(
-      () =>
-        sessionOf(client, sessionId)?.status === 'done' ? sessionOf(client, sessionId) : undefined,
-      'the session done',
-      WAIT_MS,
-    );
-    expect(done?.doneReason).toMatch(/refused/i);
-    const status = statuses(client, 'deadhost').at(-1);
-    expect(status).toMatchObject({
-      state: 'disconnected',
-      message: expect.stringMatching(/refused/i),
-    });
-    expect(status?.retryAt).toEqual(expect.any(Number));
-    const reconnect = await client.call('reconnect', { connection: 'deadhost' });
-    expect(reconnect).toMatchObject({
-      ok: false,
-      error: { code: 'connection_failed', message: expect.stringMatching(/refused/i) },
-    });
-  });
-
   it('asks for the passphrase of an encrypted key in the blocks, and never stores it', async () => {
     const { sshd, client } = await setUp();
     const key = sshd.clientKeys!.encrypted;
@@ -329,68 +193,6 @@ describe('SSH sessions through the core', () => {
     await client.untilText(zone, /unlocked-25/, WAIT_MS);
     // The secret went to ssh2 only: not in any event any window received.
     expect(JSON.stringify(client.events)).not.toContain(key.passphrase);
-  });
-
-  it('shows a stalled link, then a lost one, and reconnects when the network returns', async () => {
-    const sshd = cleanups.add(await startTestSshd());
-    const proxy = cleanups.add(await startFaultProxy({ targetPort: sshd.port }));
-    writeProxySetup(sshd, proxy.port);
-    // Keepalives every second: stalled after 1.5 s, dropped after 4 s of silence.
-    const config = readFileSync(sshd.clientConfigPath, 'utf8');
-    writeFileSync(
-      sshd.clientConfigPath,
-      config.replace(
-        'Host viaproxy',
-        'Host viaproxy\n  ServerAliveInterval 1\n  ServerAliveCountMax 3',
-      ),
-    );
-    const harness = await startHarness({
-      ssh: { home: sshd.home, resolve: testResolver(), backoffMs: [300, 500] },
-    });
-    cleanups.add({ stop: () => harness.dispose() });
-    const client = harness.client();
-    const { block, zone, sessionId } = await openBlock(client, 'viaproxy');
-    await running(client, sessionId);
-    await type(client, zone, block.id, 'echo ready-$((2*4))\r');
-    await client.untilText(zone, /ready-8/, WAIT_MS);
-    proxy.stall();
-    await client.until(
-      () => statuses(client, 'viaproxy').at(-1)?.state === 'stalled',
-      'stalled',
-      WAIT_MS,
-    );
-    await client.until(
-      () => statuses(client, 'viaproxy').at(-1)?.state === 'disconnected',
-      'disconnected',
-      WAIT_MS,
-    );
-    const done = await client.until(
-      () =>
-        sessionOf(client, sessionId)?.status === 'done' ? sessionOf(client, sessionId) : undefined,
-      'the session done',
-      WAIT_MS,
-    );
-    expect(done?.doneReason).toMatch(/^Connection lost: /);
-    proxy.release();
-    await client.until(
-      () => statuses(client, 'viaproxy').at(-1)?.state === 'connected',
-      'reconnected',
-      WAIT_MS,
-    );
-  }, 40_000);
-
-  it('closes a link nothing runs on after a while: the connection shows idle', async () => {
-    const { client } = await setUp({}, { linkIdleMs: 200 });
-    const { block, zone, sessionId } = await openBlock(client, 'testhost');
-    await running(client, sessionId);
-    await type(client, zone, block.id, 'echo ready-$((3*4))\r');
-    await client.untilText(zone, /ready-12/, WAIT_MS);
-    await client.request('deleteSession', { sessionId });
-    await client.until(
-      () => statuses(client, 'testhost').at(-1)?.state === 'idle',
-      'idle',
-      WAIT_MS,
-    );
   });
 
   it('refuses bad connection names before anything runs', async () => {
