@@ -11,6 +11,7 @@
  */
 import { readFile as fsReadFile } from 'node:fs/promises';
 import { utils } from 'ssh2';
+import { MatchingAgent, publicBlobs } from './matching-agent';
 import type {
   AnyAuthMethod,
   AuthHandlerMiddleware,
@@ -74,13 +75,21 @@ export function makeAuthHandler(options: AuthOptions): AuthState {
     methodsLeft === null || methodsLeft.includes(method);
 
   const steps: { method: AuthenticationType; run: Step }[] = [];
-  if (options.agentSocket && !(options.identitiesOnly && options.identityFilesFromConfig)) {
-    const agent = options.agentSocket;
+  if (options.agentSocket) {
+    const socket = options.agentSocket;
+    const onlyConfigured = options.identitiesOnly && options.identityFilesFromConfig;
     steps.push({
       method: 'publickey',
-      run: async () => {
-        tried.push('publickey (agent)');
-        return { type: 'agent', username, agent };
+      run: async (): Promise<AnyAuthMethod | 'skip'> => {
+        if (!onlyConfigured) {
+          tried.push('publickey (agent)');
+          return { type: 'agent', username, agent: socket };
+        }
+        // IdentitiesOnly: the agent, but only for the configured keys.
+        const wanted = await publicBlobs(options.identityFiles, readFile);
+        if (wanted.length === 0) return 'skip';
+        tried.push('publickey (agent, IdentityFile keys only)');
+        return { type: 'agent', username, agent: new MatchingAgent(socket, wanted) };
       },
     });
   }

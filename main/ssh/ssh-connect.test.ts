@@ -145,6 +145,30 @@ describe('connectSsh: logging in', () => {
     expect(sshd.log()).toContain(plain.fingerprint);
   });
 
+  it('IdentitiesOnly uses the agent only for the configured key: no passphrase asked', async () => {
+    const sshd = cleanups.add(await startTestSshd());
+    const agent = cleanups.add(await startSshAgent());
+    const { plain, encrypted } = keysOf(sshd);
+    sshd.authorize(encrypted.publicKey);
+    // The agent holds both; only the encrypted one is configured.
+    await agent.add(plain.path);
+    await agent.add(encrypted.path, encrypted.passphrase);
+    const target = {
+      ...(await resolveTestHost(sshd)),
+      identityFiles: [encrypted.path],
+      identityFilesFromConfig: true,
+      identitiesOnly: true,
+    };
+    const { prompts, asked } = testPrompts();
+    const deps = await testDeps(sshd, { agentSocket: agent.socketPath, prompts });
+    const link = cleanups.add(await connectSsh(target, deps));
+    expect((await runOver(link, 'echo ok')).stdout).toBe('ok\n');
+    expect(asked).toEqual([]);
+    const accepted = sshd.log().match(/Accepted publickey for .*/)?.[0];
+    expect(accepted).toContain(encrypted.fingerprint);
+    expect(sshd.log()).not.toContain(plain.fingerprint);
+  });
+
   it('without agent or keys, auth_failed says so', async () => {
     const sshd = cleanups.add(await startTestSshd());
     const target = { ...(await resolveTestHost(sshd)), identityFiles: [] };
