@@ -4,7 +4,10 @@
  * already in the agent logs in without asking for its passphrase, while the
  * agent's other keys are never offered to the host.
  */
-import { BaseAgent, createAgent, utils, type ParsedKey } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader cannot see `utils` as a named export of the built bundle.
+import ssh2, { BaseAgent, createAgent, type ParsedKey } from 'ssh2';
+
+const { utils } = ssh2;
 
 /** An agent that lists only the keys whose public blobs are wanted; signing goes to the real one. */
 export class MatchingAgent extends BaseAgent {

@@ -10,7 +10,8 @@
  * logged or kept in messages.
  */
 import { readFile as fsReadFile } from 'node:fs/promises';
-import { utils } from 'ssh2';
+// ssh2 is CommonJS: Node's ESM loader cannot see `utils` as a named export of the built bundle.
+import ssh2 from 'ssh2';
 import { MatchingAgent, publicBlobs } from './matching-agent';
 import type {
   AnyAuthMethod,
@@ -20,6 +21,8 @@ import type {
   ParsedKey,
   Prompt,
 } from 'ssh2';
+
+const { utils } = ssh2;
 
 export type AuthPrompts = {
   /** The passphrase of an encrypted key; null skips the key. */
