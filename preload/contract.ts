@@ -154,6 +154,8 @@ export type ConnectionStatus = {
   message: string | null;
   /** disconnected: when the next automatic attempt starts (epoch ms); null when none is planned. */
   retryAt: number | null;
+  /** stalled: when the host was last heard from (epoch ms); null otherwise. */
+  silentSince: number | null;
 };
 
 export type ConnectionInfo = {

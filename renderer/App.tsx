@@ -1,7 +1,7 @@
 /**
  * The window: banners on top, the workspace below. Loads the app info and the
- * workspace once, and follows the sessions; a workspace that cannot be loaded
- * shows why instead.
+ * workspace once, and follows the sessions and the connections; a workspace
+ * that cannot be loaded shows why instead.
  */
 import { useAtomValue, useSetAtom } from 'jotai';
 import { useEffect, useState } from 'react';
@@ -10,6 +10,7 @@ import { getClient } from './api/client';
 import { ConnectionBanner } from './banners/ConnectionBanner';
 import { NoticeBanner } from './banners/NoticeBanner';
 import { Workspace } from './layout/Workspace';
+import { followConnections } from './state/connections';
 import { followSessions } from './state/sessions';
 import { addNoticesAtom, appInfoAtom, store } from './state/store';
 import { rememberBlocks, saver, workspaceAtom } from './state/workspace';
@@ -26,6 +27,7 @@ export function App() {
     let current = true;
     const client = getClient();
     const stopFollowing = followSessions(client);
+    const stopFollowingConnections = followConnections(client);
     // Independent loads: missing app info must not keep the terminals from showing.
     client.request('appInfo', {}).then(
       (info) => {
@@ -58,6 +60,7 @@ export function App() {
     return () => {
       current = false;
       stopFollowing();
+      stopFollowingConnections();
       withdrawProbe();
       window.removeEventListener('pagehide', flush);
     };

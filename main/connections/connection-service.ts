@@ -106,7 +106,7 @@ export class ConnectionService {
 
   status(name: string): ConnectionStatus {
     if (name === LOCAL_CONNECTION) {
-      return { connection: name, state: 'ready', message: null, retryAt: null };
+      return { connection: name, state: 'ready', message: null, retryAt: null, silentSince: null };
     }
     const key = this.keyOf.get(name);
     const change = key === undefined ? undefined : this.latest.get(key);
@@ -204,7 +204,9 @@ export class ConnectionService {
 }
 
 function toStatus(name: string, change: ConnectionChange | undefined): ConnectionStatus {
-  if (!change) return { connection: name, state: 'idle', message: null, retryAt: null };
+  if (!change) {
+    return { connection: name, state: 'idle', message: null, retryAt: null, silentSince: null };
+  }
   // Closed on purpose (nothing used it): nothing is wrong, it is just not open.
   const idle = change.state === 'disconnected' && !change.error && change.retryAt === undefined;
   return {
@@ -212,5 +214,6 @@ function toStatus(name: string, change: ConnectionChange | undefined): Connectio
     state: idle ? 'idle' : change.state,
     message: change.error?.message ?? null,
     retryAt: change.retryAt ?? null,
+    silentSince: change.silentSince ?? null,
   };
 }

@@ -118,11 +118,13 @@ describe('SSH links under sessions', () => {
     await type(client, zone, block.id, 'echo ready-$((2*4))\r');
     await client.untilText(zone, /ready-8/, WAIT_MS);
     proxy.stall();
-    await client.until(
-      () => statuses(client, 'viaproxy').at(-1)?.state === 'stalled',
+    const stalled = await client.until(
+      () => statuses(client, 'viaproxy').find((status) => status.state === 'stalled'),
       'stalled',
       WAIT_MS,
     );
+    // When the host was last heard from: at least the stall threshold (1.5 s) ago.
+    expect(stalled.silentSince).toEqual(expect.any(Number));
     await client.until(
       () => statuses(client, 'viaproxy').at(-1)?.state === 'disconnected',
       'disconnected',

@@ -37,7 +37,9 @@ export function promptsFor(
         connection,
         kind: 'hostKey',
         title: `The authenticity of host ${where} can't be established.`,
-        detail: `${info.keyType} key fingerprint is ${info.fingerprint}. Connect only if it is the key you expect.`,
+        detail:
+          'Connect only if this is the host’s key: compare it with what its admin gives you, ' +
+          'or with `ssh-keygen -lf /etc/ssh/ssh_host_ed25519_key.pub` run on the host.',
         hostKey: { host: where, keyType: info.keyType, fingerprint: info.fingerprint },
         fields: [],
       });

@@ -32,6 +32,8 @@ export type ConnectionChange = {
   attempt?: number;
   /** disconnected: when the next attempt starts (ms, the injected clock). */
   retryAt?: number;
+  /** stalled: when bytes last arrived from the server (Date.now() ms). */
+  silentSince?: number;
 };
 
 export type SshConnectionsOptions = {
@@ -237,7 +239,7 @@ export class SshConnections {
       pollMs: this.options.stallPollMs,
       onStall: () => {
         this.options.log?.(`${entry.key}: nothing received, stalled`);
-        this.set(entry, { state: 'stalled' });
+        this.set(entry, { state: 'stalled', silentSince: link.lastReceivedAt() });
       },
       onResume: () => this.set(entry, { state: 'connected' }),
     });
@@ -290,6 +292,7 @@ export class SshConnections {
     if (change.error) event.error = change.error;
     if (change.attempt !== undefined) event.attempt = change.attempt;
     if (change.retryAt !== undefined) event.retryAt = change.retryAt;
+    if (change.silentSince !== undefined) event.silentSince = change.silentSince;
     this.emit(event);
   }
 

@@ -1,15 +1,20 @@
 /**
  * A terminal block: a header (session indicator, title, connection, actions)
  * over a TermWrap, plus what covers it when its session is done, could not be
- * attached, or when the block shows no session at all. The component mounts
- * and disposes the TermWrap, tells it when it is shown or focused, and
- * mirrors what it reports.
+ * attached, is still connecting, when its connection's login asks a question,
+ * or when the block shows no session at all. The component mounts and disposes
+ * the TermWrap, tells it when it is shown or focused, and mirrors what it
+ * reports.
  */
 import { useAtom, useAtomValue } from 'jotai';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { SessionInfo } from '../../preload/contract';
 import type { TetherError } from '../../preload/tether-error';
 import { getClient } from '../api/client';
+import { reconnect, switchBlockConnection } from '../connections/commands';
+import { ConnectionLabel } from '../connections/ConnectionLabel';
+import { ConnectionPicker } from '../connections/ConnectionPicker';
+import { PromptPanel } from '../connections/PromptPanel';
 import { shortcutLabel, type Platform } from '../layout/shortcuts';
 import { createSession, showSession } from '../sessions/commands';
 import { NoSession, type PreviousSession } from '../sessions/NoSession';
@@ -18,12 +23,13 @@ import { SessionPicker } from '../sessions/picker/SessionPicker';
 import { prefetchPeeks } from '../sessions/picker/use-peeks';
 import { SessionIndicator } from '../sessions/SessionIndicator';
 import { useBlockSessionId, useSession } from '../sessions/use-session';
+import { connectionPickerAtom, promptAtom } from '../state/connections';
 import { rememberSession, sessionsAtom, setBlockSession } from '../state/sessions';
 import { store } from '../state/store';
 import { dispatchLayout, focusRequestAtom, pickerBlockAtom } from '../state/workspace';
 import { TermWrap } from '../term/term-wrap';
 import { BlockActions } from './BlockActions';
-import { exitMessage } from './exit-message';
+import { exitMessage, notDurableNote } from './exit-message';
 
 type Props = {
   blockId: string;
@@ -49,6 +55,12 @@ export function TerminalBlock(props: Props) {
   const [pickerBlock, setPickerBlock] = useAtom(pickerBlockAtom);
   const pickerOpen = pickerBlock === blockId;
   const [anchor, setAnchor] = useState<HTMLSpanElement | null>(null);
+  const [connectionPicker, setConnectionPicker] = useAtom(connectionPickerAtom);
+  const connectionPickerOpen =
+    connectionPicker?.kind === 'block' && connectionPicker.blockId === blockId;
+  const [connectionAnchor, setConnectionAnchor] = useState<HTMLSpanElement | null>(null);
+  // The login question of this block's connection, shown over its terminal.
+  const prompt = useAtomValue(useMemo(() => promptAtom(connection), [connection]));
   const focusRequest = useAtomValue(focusRequestAtom);
   // Every header showing a session reads the same atom: a rename shows everywhere at once.
   const known = useSession(useBlockSessionId(blockId));
@@ -106,12 +118,27 @@ export function TerminalBlock(props: Props) {
     if (refocus) wrapRef.current?.focus();
   };
 
+  const closeConnectionPicker = (refocus: boolean) => {
+    setConnectionPicker((open) =>
+      open?.kind === 'block' && open.blockId === blockId ? null : open,
+    );
+    if (refocus) wrapRef.current?.focus();
+  };
+
+  /** Show a new session on another connection here; a refusal is thrown to the picker. */
+  const switchConnection = async (next: string) => {
+    if (next === connection) return;
+    const block = await switchBlockConnection(blockId, next);
+    wrapRef.current?.showBlock(block);
+  };
+
   useEffect(() => {
-    // A tab-name editor or dialog keeps the keyboard until it is done.
+    // A tab-name editor or dialog keeps the keyboard until it is done; a login question
+    // takes it from the terminal.
     const active = document.activeElement;
-    if (active instanceof HTMLInputElement) return;
+    if (active instanceof HTMLInputElement || prompt) return;
     if (focused && visible) wrapRef.current?.focus();
-  }, [focused, visible, focusRequest]);
+  }, [focused, visible, focusRequest, prompt]);
 
   const act = (action: (wrap: TermWrap) => Promise<void>) => {
     const wrap = wrapRef.current;
@@ -135,6 +162,7 @@ export function TerminalBlock(props: Props) {
   // An unnamed session is called by the program's title in the indicator; a named one
   // shows the title beside its name.
   const label = session?.name ? title : '';
+  const doneNote = session?.status === 'done' ? notDurableNote(session) : null;
   const className = `terminal-block${focused ? ' focused' : ''}`;
   return (
     <section
@@ -170,9 +198,27 @@ export function TerminalBlock(props: Props) {
         <span className="block-title" title={label}>
           {label}
         </span>
-        <span className="block-connection" aria-label="Connection">
-          {connection}
-        </span>
+        <ConnectionLabel
+          ref={setConnectionAnchor}
+          connection={connection}
+          pickerOpen={connectionPickerOpen}
+          onTogglePicker={() =>
+            connectionPickerOpen
+              ? closeConnectionPicker(true)
+              : setConnectionPicker({ kind: 'block', blockId })
+          }
+          onReconnect={() => reconnect(connection)}
+          shortcut={shortcutLabel('newTabOnConnection', platform)}
+        />
+        {connectionPickerOpen && connectionAnchor ? (
+          <ConnectionPicker
+            client={getClient()}
+            anchor={connectionAnchor}
+            current={connection}
+            onChoose={switchConnection}
+            onClose={closeConnectionPicker}
+          />
+        ) : null}
         <BlockActions
           blockId={blockId}
           hasSession={session !== null}
@@ -183,7 +229,14 @@ export function TerminalBlock(props: Props) {
       </header>
       <div className="block-body">
         <div className="terminal-host" ref={hostRef} />
-        {detached ? (
+        {prompt ? (
+          <PromptPanel
+            key={prompt.id}
+            prompt={prompt}
+            client={getClient()}
+            autoFocus={focused && visible}
+          />
+        ) : detached ? (
           <NoSession
             connection={connection}
             previous={previous}
@@ -200,10 +253,15 @@ export function TerminalBlock(props: Props) {
         ) : session?.status === 'done' ? (
           <div className="block-overlay" role="status">
             <p className="overlay-message">{exitMessage(session)}</p>
+            {doneNote ? <p className="overlay-note">{doneNote}</p> : null}
             <button type="button" onClick={() => act((wrap) => wrap.restart())}>
               Restart
             </button>
             <p className="overlay-hint">Press Enter to restart</p>
+          </div>
+        ) : session?.status === 'init' && connection !== 'local' ? (
+          <div className="block-overlay" role="status">
+            <p className="overlay-message">Connecting to {connection}…</p>
           </div>
         ) : null}
       </div>

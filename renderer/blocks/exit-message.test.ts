@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exitMessage } from './exit-message';
+import { exitMessage, notDurableNote } from './exit-message';
 
 const facts = { exitCode: null, exitSignal: null, doneReason: null };
 
@@ -28,5 +28,20 @@ describe('exitMessage', () => {
 
   it('falls back when nothing is known', () => {
     expect(exitMessage(facts)).toBe('The session has ended');
+  });
+});
+
+describe('notDurableNote', () => {
+  it('says a plain SSH shell ended with its connection', () => {
+    expect(
+      notDurableNote({ backend: 'plain', doneReason: 'Connection lost: no answer from the host' }),
+    ).toBe('This SSH session was not durable: its shell ended when the connection was lost.');
+  });
+
+  it('says nothing for other endings or durable backends', () => {
+    expect(notDurableNote({ backend: 'plain', doneReason: 'The shell exited' })).toBeNull();
+    expect(notDurableNote({ backend: 'plain', doneReason: null })).toBeNull();
+    expect(notDurableNote({ backend: 'tmux', doneReason: 'Connection lost' })).toBeNull();
+    expect(notDurableNote({ backend: 'pty', doneReason: 'Connection lost' })).toBeNull();
   });
 });

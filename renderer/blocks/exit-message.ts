@@ -10,3 +10,18 @@ export function exitMessage({ exitCode, exitSignal, doneReason }: DoneFacts): st
   // No shell status to tell (it never started, the app restarted...): main says why.
   return doneReason ?? 'The session has ended';
 }
+
+/** The prefix of `doneReason` when a plain SSH shell ended with its link. */
+const CONNECTION_LOST = 'Connection lost';
+
+/**
+ * Said plainly under the exit message when an SSH shell died with its link: a
+ * plain shell cannot outlive the connection (a tmux session would have).
+ */
+export function notDurableNote({
+  backend,
+  doneReason,
+}: Pick<SessionInfo, 'backend' | 'doneReason'>): string | null {
+  if (backend !== 'plain' || !doneReason?.startsWith(CONNECTION_LOST)) return null;
+  return 'This SSH session was not durable: its shell ended when the connection was lost.';
+}

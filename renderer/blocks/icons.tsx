@@ -100,3 +100,9 @@ export const DeleteIcon = () => (
     <path d="M4 4.5l.8 9h6.4l.8-9" />
   </Icon>
 );
+
+export const ChevronDownIcon = () => (
+  <Icon>
+    <polyline points="4,6 8,10 12,6" />
+  </Icon>
+);

@@ -1,15 +1,18 @@
 /**
  * The strip of tabs: click to switch, double-click to rename in place (Enter
- * saves, Escape cancels), drag to reorder, × to close, + for a new tab.
+ * saves, Escape cancels), drag to reorder, × to close, + for a new tab, and the
+ * chevron beside it for a new tab on a connection chosen in the picker.
  */
 import { useAtom } from 'jotai';
 import { useRef, useState, type DragEvent } from 'react';
 import { nameProblem, type Workspace } from '../../preload/layout';
-import { CloseIcon, PlusIcon } from '../blocks/icons';
+import { ChevronDownIcon, CloseIcon, PlusIcon } from '../blocks/icons';
+import { ConnectionPicker } from '../connections/ConnectionPicker';
+import { connectionPickerAtom } from '../state/connections';
 import { dispatchLayout, overviewOpenAtom, requestFocus } from '../state/workspace';
 import { getClient } from '../api/client';
 import { prefetchPeeks } from '../sessions/picker/use-peeks';
-import { closeTab, newTab } from './commands';
+import { closeTab, newTab, newTabOn } from './commands';
 import { withShortcut, type Command, type Platform } from './shortcuts';
 
 const DRAG_TYPE = 'application/x-tether-tab';
@@ -24,6 +27,13 @@ export function TabBar({ workspace, platform }: Props) {
   const [dragged, setDragged] = useState<string | null>(null);
   const [mark, setMark] = useState<DropMark | null>(null);
   const [overviewOpen, setOverviewOpen] = useAtom(overviewOpenAtom);
+  const [connectionPicker, setConnectionPicker] = useAtom(connectionPickerAtom);
+  const pickingConnection = connectionPicker?.kind === 'newTab';
+  const [chevron, setChevron] = useState<HTMLButtonElement | null>(null);
+  const closeConnectionPicker = (refocus: boolean) => {
+    setConnectionPicker((open) => (open?.kind === 'newTab' ? null : open));
+    if (refocus) requestFocus();
+  };
 
   const dropIndex = (target: DropMark): number | null => {
     const from = workspace.tabs.findIndex((tab) => tab.id === dragged);
@@ -129,6 +139,29 @@ export function TabBar({ workspace, platform }: Props) {
       >
         <PlusIcon />
       </button>
+      <button
+        ref={setChevron}
+        type="button"
+        className="icon-button new-tab-on"
+        aria-label="Open a tab on a connection"
+        aria-haspopup="dialog"
+        aria-expanded={pickingConnection}
+        title={withShortcut('New tab on a connection…', 'newTabOnConnection', platform)}
+        onClick={() =>
+          pickingConnection ? closeConnectionPicker(true) : setConnectionPicker({ kind: 'newTab' })
+        }
+      >
+        <ChevronDownIcon />
+      </button>
+      {pickingConnection && chevron ? (
+        <ConnectionPicker
+          client={getClient()}
+          anchor={chevron}
+          current={null}
+          onChoose={newTabOn}
+          onClose={closeConnectionPicker}
+        />
+      ) : null}
       <button
         type="button"
         className="tab-bar-button sessions-button"

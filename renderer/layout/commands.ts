@@ -7,6 +7,8 @@
 import { leafIds } from '../../preload/layout';
 import { TetherError } from '../../preload/tether-error';
 import { getClient } from '../api/client';
+import { connectionPickerAtom } from '../state/connections';
+import { sessionsAtom } from '../state/sessions';
 import { addNoticesAtom, store } from '../state/store';
 import {
   blocksAtom,
@@ -23,23 +25,33 @@ import { activeTab, findBlockTab } from './layout-reducer';
 import type { Command } from './shortcuts';
 
 /**
- * A new local block (splits of SSH blocks will open on their connection once
- * those exist), showing `sessionId` when given, else a new session of its own.
+ * A new block on a connection, showing `sessionId` when given, else a new
+ * session of its own; a refusal is thrown.
  */
-async function newBlock(sessionId?: string): Promise<string | null> {
+async function createBlockOn(connection: string, sessionId?: string): Promise<string> {
+  const block = await getClient().request(
+    'createBlock',
+    sessionId ? { connection, sessionId } : { connection },
+  );
+  rememberBlocks([block]);
+  return block.id;
+}
+
+/** `createBlockOn`, with a refusal told as a notice (null). */
+async function newBlock(connection: string, sessionId?: string): Promise<string | null> {
   try {
-    const block = await getClient().request(
-      'createBlock',
-      sessionId ? { connection: 'local', sessionId } : { connection: 'local' },
-    );
-    rememberBlocks([block]);
-    return block.id;
+    return await createBlockOn(connection, sessionId);
   } catch (error) {
     store.set(addNoticesAtom, [
       { level: 'error', message: `No new terminal: ${TetherError.from(error).message}` },
     ]);
     return null;
   }
+}
+
+/** The connection a block is on (a new block beside it opens there too); local if unknown. */
+function connectionOf(blockId: string): string {
+  return store.get(blocksAtom)[blockId]?.connection ?? 'local';
 }
 
 /** Name for a new tab: "Tab N" with N one past the highest in use. */
@@ -53,9 +65,21 @@ export function nextTabName(names: readonly string[]): string {
 }
 
 export async function newTab(): Promise<void> {
-  const blockId = await newBlock();
+  const blockId = await newBlock('local');
+  if (blockId) addTab(blockId);
+}
+
+/**
+ * A new tab whose block runs on `connection` (the connection picker's choice);
+ * a refusal (a bad name, an unreachable host) is thrown for the picker to show.
+ */
+export async function newTabOn(connection: string): Promise<void> {
+  addTab(await createBlockOn(connection));
+}
+
+function addTab(blockId: string): void {
   const workspace = store.get(workspaceAtom);
-  if (!blockId || !workspace) return;
+  if (!workspace) return;
   dispatchLayout({
     type: 'newTab',
     tabId: crypto.randomUUID(),
@@ -79,7 +103,8 @@ function checkRoom(blockId: string, direction: 'right' | 'down'): boolean {
 
 export async function splitBlock(blockId: string, direction: 'right' | 'down'): Promise<void> {
   if (!checkRoom(blockId, direction)) return;
-  const newBlockId = await newBlock();
+  // A split opens on the connection of the block it splits.
+  const newBlockId = await newBlock(connectionOf(blockId));
   if (!newBlockId) return;
   dispatchLayout({ type: 'split', blockId, newBlockId, splitId: crypto.randomUUID(), direction });
   requestFocus();
@@ -97,7 +122,8 @@ export async function openSessionInNewPane(
   besideBlockId: string,
 ): Promise<boolean> {
   if (!checkRoom(besideBlockId, 'right')) return false;
-  const newBlockId = await newBlock(sessionId);
+  const connection = store.get(sessionsAtom)[sessionId]?.connection ?? connectionOf(besideBlockId);
+  const newBlockId = await newBlock(connection, sessionId);
   if (!newBlockId) return false;
   dispatchLayout({
     type: 'split',
@@ -158,6 +184,12 @@ export function runCommand(command: Command): void {
   switch (command) {
     case 'newTab':
       void newTab();
+      return;
+    case 'newTabOnConnection':
+      // The picker hangs from the tab bar, which the overview leaves visible.
+      store.set(overviewOpenAtom, false);
+      store.set(pickerBlockAtom, null);
+      store.set(connectionPickerAtom, { kind: 'newTab' });
       return;
     case 'closeBlock':
       void closeBlock(focused);

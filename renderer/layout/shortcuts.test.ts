@@ -29,6 +29,9 @@ describe('commandFor', () => {
     expect(commandFor(key('KeyS', { ctrl: true, shift: true }), 'other')).toBe('openInNewPane');
     expect(commandFor(key('KeyL', { ctrl: true, shift: true }), 'other')).toBe('sessionPicker');
     expect(commandFor(key('KeyJ', { ctrl: true, shift: true }), 'other')).toBe('sessionsOverview');
+    expect(commandFor(key('KeyK', { ctrl: true, shift: true }), 'other')).toBe(
+      'newTabOnConnection',
+    );
   });
 
   it('uses Command on macOS', () => {
@@ -39,6 +42,7 @@ describe('commandFor', () => {
     expect(commandFor(key('KeyS', { meta: true, shift: true }), 'mac')).toBe('openInNewPane');
     expect(commandFor(key('KeyL', { meta: true, shift: true }), 'mac')).toBe('sessionPicker');
     expect(commandFor(key('KeyJ', { meta: true, shift: true }), 'mac')).toBe('sessionsOverview');
+    expect(commandFor(key('KeyK', { meta: true, shift: true }), 'mac')).toBe('newTabOnConnection');
   });
 
   it('needs the exact modifiers', () => {
@@ -89,5 +93,7 @@ describe('labels', () => {
     expect(withShortcut('New tab', 'newTab', 'other')).toBe('New tab (Ctrl+Shift+T)');
     expect(shortcutLabel('openInNewPane', 'other')).toBe('Ctrl+Shift+S');
     expect(shortcutLabel('openInNewPane', 'mac')).toBe('⇧⌘S');
+    expect(shortcutLabel('newTabOnConnection', 'other')).toBe('Ctrl+Shift+K');
+    expect(shortcutLabel('newTabOnConnection', 'mac')).toBe('⇧⌘K');
   });
 });

@@ -7,6 +7,7 @@
 
 export type Command =
   | 'newTab'
+  | 'newTabOnConnection'
   | 'closeBlock'
   | 'splitRight'
   | 'splitDown'
@@ -46,6 +47,11 @@ export const bindings: readonly Binding[] = [
     command: 'newTab',
     mac: [{ code: 'KeyT', meta: true }],
     other: [{ code: 'KeyT', ctrl: true, shift: true }],
+  },
+  {
+    command: 'newTabOnConnection',
+    mac: [{ code: 'KeyK', meta: true, shift: true }],
+    other: [{ code: 'KeyK', ctrl: true, shift: true }],
   },
   {
     command: 'closeBlock',

@@ -14,10 +14,6 @@ function tell(message: string): void {
 
 /** A new anonymous session on a connection, shown nowhere yet. */
 export async function createSession(connection: string): Promise<SessionInfo | null> {
-  if (connection !== 'local') {
-    tell(`No new session: sessions on ${connection} can't be created yet`);
-    return null;
-  }
   try {
     const session = await getClient().request('createSession', { connection });
     rememberSession(session);
@@ -55,9 +51,6 @@ export async function createNamedSession(
   connection: string,
   name: string | null,
 ): Promise<SessionInfo> {
-  if (connection !== 'local') {
-    throw new TetherError('wrong_connection', `Sessions on ${connection} can't be created yet.`);
-  }
   const session = await getClient().request('createSession', { connection, name });
   rememberSession(session);
   return session;

@@ -170,6 +170,14 @@ export class TermWrap {
     return this.follow({ name: 'attachSession', sessionId }, true);
   }
 
+  /**
+   * The block now shows what `block` says (a `switchConnection` reply): follow
+   * its session, unless that is already done or under way.
+   */
+  showBlock(block: BlockInfo): void {
+    this.handleBlock(block);
+  }
+
   /** Start a fresh shell under the done session shown (same id), and follow it. */
   restart(): Promise<void> {
     if (this.zone === null) return Promise.resolve();
@@ -442,7 +450,8 @@ export class TermWrap {
     }
     if (block.sessionId === this.zone) return;
     if (block.sessionId === null) this.becomeDetached();
-    else void this.attach();
+    // Another session: the last one's title is not this one's.
+    else void this.follow({ name: 'attachBlock' }, true);
   }
 
   private setSession(session: SessionInfo): void {

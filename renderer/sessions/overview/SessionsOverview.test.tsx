@@ -7,6 +7,7 @@ import { Provider } from 'jotai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionInfo } from '../../../preload/contract';
 import { TetherError } from '../../../preload/tether-error';
+import { linkStatusesAtom } from '../../state/connections';
 import { sessionsAtom } from '../../state/sessions';
 import { store } from '../../state/store';
 import {
@@ -56,6 +57,7 @@ const cardNames = (group: HTMLElement) =>
 
 beforeEach(() => {
   store.set(sessionsAtom, {});
+  store.set(linkStatusesAtom, {});
 });
 
 afterEach(() => {
@@ -87,6 +89,30 @@ describe('SessionsOverview', () => {
     expect(within(stale).getByText('stale')).toBeDefined();
     const fine = screen.getByRole('button', { name: 'devbox-b, running' });
     expect(within(fine).queryByText('stale')).toBeNull();
+  });
+
+  it('marks every live session on a connection whose link is down as stale', async () => {
+    const fake = fakeClient();
+    known(fake, [
+      ...sessions,
+      session('devbox-c', { connection: 'devbox', status: 'done', lastActiveAt: 0 }),
+    ]);
+    store.set(linkStatusesAtom, {
+      devbox: {
+        connection: 'devbox',
+        state: 'disconnected',
+        message: 'Connection lost',
+        retryAt: null,
+        silentSince: null,
+        since: 0,
+      },
+    });
+    renderOverview(fake);
+
+    expect(await screen.findByRole('button', { name: 'devbox-b, running, stale' })).toBeDefined();
+    // A done session shows its last screen for good: nothing about it is stale.
+    expect(screen.getByRole('button', { name: 'devbox-c, done' })).toBeDefined();
+    expect(screen.getByRole('button', { name: 'local-ne, running' })).toBeDefined();
   });
 
   it('shows a peek at the last lines of each session', async () => {

@@ -7,9 +7,10 @@
  */
 import { useAtomValue } from 'jotai';
 import { useEffect, useMemo, useRef, useState } from 'react';
-import type { SessionInfo } from '../../../preload/contract';
+import type { LinkState, SessionInfo } from '../../../preload/contract';
 import { TetherError } from '../../../preload/tether-error';
 import type { TetherClient } from '../../api/client';
+import { linkStatusesAtom } from '../../state/connections';
 import { sessionsAtom } from '../../state/sessions';
 import { ListProblems } from '../picker/ListProblems';
 import { byId, groupByConnection, paneCount, relativeAge } from '../picker/picker-model';
@@ -32,12 +33,14 @@ type Props = {
 };
 
 /** A session cannot be reached while its connection is down: what it shows may be old. */
-export function isStale(session: SessionInfo): boolean {
-  return session.status === 'disconnected';
+export function isStale(session: SessionInfo, link: LinkState | null = null): boolean {
+  if (session.status === 'done') return false;
+  return session.status === 'disconnected' || link === 'disconnected' || link === 'error';
 }
 
 export function SessionsOverview({ client, actions, onClose }: Props) {
   const sessions = useAtomValue(sessionsAtom);
+  const links = useAtomValue(linkStatusesAtom);
   const groups = useMemo(() => groupByConnection(sessions), [sessions]);
   const peeks = usePeeks(client, undefined);
   const now = useNow();
@@ -97,46 +100,49 @@ export function SessionsOverview({ client, actions, onClose }: Props) {
             {connection} <span className="overview-count">{group.length}</span>
           </h2>
           <ul className="overview-cards">
-            {group.map((session) => (
-              <li
-                key={session.id}
-                className={`overview-card${isStale(session) ? ' stale' : ''}`}
-                data-session-id={session.id}
-              >
-                <button
-                  type="button"
-                  className="overview-card-main"
-                  aria-label={`${session.displayName}, ${statusLabel(session.status)}${isStale(session) ? ', stale' : ''}`}
-                  title={
-                    session.attachedBlocks.length > 0 ? 'Go to its pane' : 'Show it in a new pane'
-                  }
-                  onClick={() => void choose(() => actions.reveal(session.id))}
+            {group.map((session) => {
+              const stale = isStale(session, links[connection]?.state ?? null);
+              return (
+                <li
+                  key={session.id}
+                  className={`overview-card${stale ? ' stale' : ''}`}
+                  data-session-id={session.id}
                 >
-                  <span className="picker-row-title">
-                    <StatusDot status={session.status} decorative />
-                    <span className={`picker-row-name${byId(session) ? ' by-id' : ''}`}>
-                      {session.displayName}
+                  <button
+                    type="button"
+                    className="overview-card-main"
+                    aria-label={`${session.displayName}, ${statusLabel(session.status)}${stale ? ', stale' : ''}`}
+                    title={
+                      session.attachedBlocks.length > 0 ? 'Go to its pane' : 'Show it in a new pane'
+                    }
+                    onClick={() => void choose(() => actions.reveal(session.id))}
+                  >
+                    <span className="picker-row-title">
+                      <StatusDot status={session.status} decorative />
+                      <span className={`picker-row-name${byId(session) ? ' by-id' : ''}`}>
+                        {session.displayName}
+                      </span>
+                      {stale ? <span className="picker-badge stale">stale</span> : null}
                     </span>
-                    {isStale(session) ? <span className="picker-badge stale">stale</span> : null}
-                  </span>
-                  <span className="picker-row-meta">
-                    {statusLabel(session.status)} · {paneCount(session.attachedBlocks.length)} ·
-                    active {relativeAge(session.lastActiveAt, now)}
-                  </span>
-                  <pre className="overview-peek" aria-label="Last lines">
-                    {(peeks.peeks[session.id] ?? []).join('\n') || ' '}
-                  </pre>
-                </button>
-                <button
-                  type="button"
-                  className="overview-open"
-                  aria-label={`Open ${session.displayName} in a new pane`}
-                  onClick={() => void choose(() => actions.openInNewPane(session.id))}
-                >
-                  Open in new pane
-                </button>
-              </li>
-            ))}
+                    <span className="picker-row-meta">
+                      {statusLabel(session.status)} · {paneCount(session.attachedBlocks.length)} ·
+                      active {relativeAge(session.lastActiveAt, now)}
+                    </span>
+                    <pre className="overview-peek" aria-label="Last lines">
+                      {(peeks.peeks[session.id] ?? []).join('\n') || ' '}
+                    </pre>
+                  </button>
+                  <button
+                    type="button"
+                    className="overview-open"
+                    aria-label={`Open ${session.displayName} in a new pane`}
+                    onClick={() => void choose(() => actions.openInNewPane(session.id))}
+                  >
+                    Open in new pane
+                  </button>
+                </li>
+              );
+            })}
           </ul>
         </section>
       ))}
