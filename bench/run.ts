@@ -21,7 +21,12 @@
  * Picker: opening the session picker with 200 sessions on the connection
  * against opening it with one, until painted with every row and its peek.
  *
- * TETHER_BENCH_ONLY=throughput, =workspace, =sessions or =picker runs one part.
+ * SSH: (a) `cat` through a Tether block on `testhost`, a real sshd on
+ * 127.0.0.1 (pty → sshd → ssh2 in the core → WebSocket → xterm.js) against
+ * (b) OpenSSH's `ssh -tt testhost cat file` streamed into a bare xterm.js of
+ * the same size, alternating as for throughput.
+ *
+ * TETHER_BENCH_ONLY=throughput, =workspace, =sessions, =picker or =ssh runs one part.
  */
 import { chromium } from '@playwright/test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -36,6 +41,10 @@ import { measureCheckerCycle } from './checker';
 import { buildSharedTabs, catAcross, measureBareSnapshot, measureSwitch } from './sessions-page';
 import { measureIdleBlocks, measureTabSwitch } from './workspace-page';
 import { measurePicker, type PickerCase } from './picker-page';
+import { Cleanups } from '../main/testing/ssh/cleanups';
+import { startTestSshd } from '../main/testing/ssh/test-sshd';
+import { measureOpenSshCat } from './openssh-baseline';
+import { openSshBlock } from './ssh-page';
 
 const MEGABYTES = Number(process.env.TETHER_BENCH_MB ?? 100);
 const ROUNDS = Number(process.env.TETHER_BENCH_ROUNDS ?? 3);
@@ -46,6 +55,7 @@ const TAB_SWITCHES = 30;
 const SWITCHES = 7;
 const PICKER_SESSIONS = Number(process.env.TETHER_BENCH_PICKER_SESSIONS ?? 200);
 const PICKER_OPENS = 15;
+const SSH_ALIAS = 'testhost';
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -312,6 +322,86 @@ async function pickerPart(): Promise<Record<string, unknown>> {
   }
 }
 
+async function sshPart(): Promise<Record<string, unknown>> {
+  const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
+  const file = join(work, 'bench.txt');
+  const content = writeContent(file, MEGABYTES * 1024 * 1024);
+  // The remote tty turns every \n into \r\n, as the local one does.
+  const streamBytes = content.bytes + content.lines;
+  const mib = content.bytes / 1048576;
+  // Stopped newest first, whichever of them started.
+  const cleanups = new Cleanups();
+  try {
+    const sshd = cleanups.add(await startTestSshd());
+    // Tether reads ~/.ssh/config from its HOME, and logs in with the key file, not an agent.
+    const host = cleanups.add(
+      await startHost({ env: { HOME: sshd.home, SSH_AUTH_SOCK: undefined } }),
+    );
+    const browser = cleanups.add(
+      await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS }),
+    );
+    const page = await browser.newPage({ viewport: VIEWPORT });
+    const ssh = await openSshBlock(page, host.url, SSH_ALIAS);
+    console.log(
+      `\nSSH benchmark (${fmt(mib)} MiB, ${ROUNDS} rounds, ${ssh.cols}×${ssh.rows}, ${ssh.renderer})`,
+    );
+    const tether: number[] = [];
+    const openssh: number[] = [];
+    const ratios: number[] = [];
+    const connectMs: number[] = [];
+    let rssDuringCat = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const rss = rssGrowth(host.pid);
+      const tetherMs = await measureCat(page, file, streamBytes, ssh.blockId);
+      rssDuringCat = Math.max(rssDuringCat, rss.stop());
+      const baseline = await measureOpenSshCat(browser, {
+        options: ssh.options,
+        webgl: ssh.renderer === 'webgl',
+        viewport: VIEWPORT,
+        size: { cols: ssh.cols, rows: ssh.rows },
+        configPath: sshd.clientConfigPath,
+        home: sshd.home,
+        alias: SSH_ALIAS,
+        file,
+        streamBytes,
+      });
+      tether.push(mib / (tetherMs / 1000));
+      openssh.push(mib / (baseline.ms / 1000));
+      connectMs.push(baseline.connectMs);
+      ratios.push(tether.at(-1)! / openssh.at(-1)!);
+      console.log(
+        `  round ${round}: Tether ${fmt(tether.at(-1)!)} MiB/s, OpenSSH ${fmt(openssh.at(-1)!)} MiB/s, ratio ${fmt(ratios.at(-1)!)}`,
+      );
+    }
+    const results = {
+      megabytes: MEGABYTES,
+      rounds: ROUNDS,
+      renderer: ssh.renderer,
+      size: { cols: ssh.cols, rows: ssh.rows },
+      tetherMiBps: tether,
+      opensshMiBps: openssh,
+      ratios,
+      medianRatio: median(ratios),
+      ratioOfBest: Math.max(...tether) / Math.max(...openssh),
+      opensshConnectMs: connectMs,
+      rssGrowthDuringCatMB: rssDuringCat,
+    };
+    console.log(`  (a) cat through a Tether SSH block, median   ${fmt(median(tether))} MiB/s`);
+    console.log(`  (b) ssh -tt cat into bare xterm.js, median   ${fmt(median(openssh))} MiB/s`);
+    console.log(
+      `  ratio a/b                                    ${fmt(results.medianRatio)} median of rounds, ${fmt(results.ratioOfBest)} of bests   (target ≥ 0.8)`,
+    );
+    console.log(
+      `  (b)'s connect (spawn → first byte, untimed)  median ${fmt(median(connectMs))} ms`,
+    );
+    console.log(`  host RSS growth during cat                   ${fmt(rssDuringCat)} MB`);
+    return results;
+  } finally {
+    await cleanups.run();
+    rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  }
+}
+
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString() };
   const runs = (part: string) => ONLY === undefined || ONLY === part;
@@ -319,6 +409,7 @@ async function main(): Promise<void> {
   if (runs('workspace')) results.workspace = await workspace();
   if (runs('sessions')) results.sessions = await sessions();
   if (runs('picker')) results.picker = await pickerPart();
+  if (runs('ssh')) results.ssh = await sshPart();
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(results, null, 2));
 }

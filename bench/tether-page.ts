@@ -34,9 +34,12 @@ export function rssGrowth(pid: number): { stop(): number } {
   };
 }
 
-const probe = (page: Page) => ({
-  parsed: () => page.evaluate(() => Object.values(window.__tetherTest!.terms)[0]!.bytesParsed()),
-});
+/** Bytes parsed by a block's terminal (the page's first when no block is named). */
+const parsed = (page: Page, blockId?: string) =>
+  page.evaluate((id) => {
+    const terms = window.__tetherTest!.terms;
+    return (id === undefined ? Object.values(terms)[0] : terms[id])!.bytesParsed();
+  }, blockId);
 
 export async function typeLine(page: Page, text: string): Promise<void> {
   await page.locator('.xterm-helper-textarea').first().focus();
@@ -44,17 +47,32 @@ export async function typeLine(page: Page, text: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-/** Milliseconds from Enter on `cat file` until xterm has parsed `streamBytes` more bytes. */
-export async function measureCat(page: Page, file: string, streamBytes: number): Promise<number> {
-  const before = await probe(page).parsed();
+/**
+ * Milliseconds from Enter on `cat file` until xterm has parsed `streamBytes`
+ * more bytes, in the given block (else the page's first terminal).
+ */
+export async function measureCat(
+  page: Page,
+  file: string,
+  streamBytes: number,
+  blockId?: string,
+): Promise<number> {
+  const before = await parsed(page, blockId);
   // Type first: the clock starts at Enter, as the user's wait does.
-  await page.locator('.xterm-helper-textarea').first().focus();
+  const textarea =
+    blockId === undefined
+      ? page.locator('.xterm-helper-textarea').first()
+      : page.locator(`[data-block-id="${blockId}"] .xterm-helper-textarea`);
+  await textarea.focus();
   await page.keyboard.type(`clear; cat ${file}`);
   const started = performance.now();
   await page.keyboard.press('Enter');
   await page.waitForFunction(
-    (target) => Object.values(window.__tetherTest!.terms)[0]!.bytesParsed() >= target,
-    before + streamBytes,
+    ({ id, target }) => {
+      const terms = window.__tetherTest!.terms;
+      return (id === undefined ? Object.values(terms)[0] : terms[id])!.bytesParsed() >= target;
+    },
+    { id: blockId, target: before + streamBytes },
     { polling: 10, timeout: 600_000 },
   );
   return performance.now() - started;
