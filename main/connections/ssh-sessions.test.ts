@@ -10,8 +10,10 @@ import type { SshPrompt } from '../../preload/contract';
 import type { CoreOptions } from '../core';
 import { Cleanups } from '../testing/ssh/cleanups';
 import { writeClientConfig } from '../testing/ssh/client-config';
+import { writeJumpHostSetup } from '../testing/ssh/host-setups';
 import {
   askAboutHostKeys,
+  coreOn,
   openBlock,
   running,
   sessionOf,
@@ -20,7 +22,7 @@ import {
   type,
   WAIT_MS,
 } from '../testing/ssh/core-ssh';
-import type { TestSshdOptions } from '../testing/ssh/test-sshd';
+import { startTestSshd, type TestSshdOptions } from '../testing/ssh/test-sshd';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
@@ -193,6 +195,25 @@ describe('SSH sessions through the core', () => {
     await client.untilText(zone, /unlocked-25/, WAIT_MS);
     // The secret went to ssh2 only: not in any event any window received.
     expect(JSON.stringify(client.events)).not.toContain(key.passphrase);
+  });
+
+  it('a block on a host behind ProxyJump runs its shell there, through the jump sshd', async () => {
+    const jump = cleanups.add(await startTestSshd());
+    const sshd = cleanups.add(await startTestSshd());
+    writeJumpHostSetup(jump, sshd);
+    const harness = await coreOn(sshd, cleanups);
+    const client = harness.client();
+    const { block, zone, sessionId } = await openBlock(client, 'target');
+    await running(client, sessionId);
+    await type(client, zone, block.id, 'echo "via=[$SSH_CONNECTION]"\r');
+    await client.untilText(
+      zone,
+      new RegExp(`via=\\[127\\.0\\.0\\.1 \\d+ 127\\.0\\.0\\.1 ${sshd.port}\\]`),
+      WAIT_MS,
+    );
+    expect(jump.log()).toContain('Accepted publickey');
+    const listed = await client.request('listConnections', {});
+    expect(listed.find((entry) => entry.name === 'target')?.target).toMatch(/ via jumphost$/);
   });
 
   it('refuses bad connection names before anything runs', async () => {
