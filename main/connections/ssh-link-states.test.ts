@@ -13,6 +13,8 @@ import { writeProxySetup } from '../testing/ssh/host-setups';
 import { startTestSshd, type TestSshdOptions } from '../testing/ssh/test-sshd';
 import {
   askAboutHostKeys,
+  atPrompt,
+  ended,
   coreOn,
   openBlock,
   running,
@@ -37,15 +39,9 @@ describe('SSH links under sessions', () => {
     const { block, zone, sessionId } = await openBlock(client, 'viaproxy');
     await running(client, sessionId);
     // Cut once the login shell is at its prompt (not halfway through its rc files).
-    await type(client, zone, block.id, 'echo ready-$((2*3))\r');
-    await client.untilText(zone, /ready-6/, WAIT_MS);
+    await atPrompt(client, zone, block.id);
     proxy.cut();
-    const done = await client.until(
-      () =>
-        sessionOf(client, sessionId)?.status === 'done' ? sessionOf(client, sessionId) : undefined,
-      'the session done',
-      WAIT_MS,
-    );
+    const done = await ended(client, sessionId);
     expect(done?.doneReason).toMatch(/^Connection lost: /);
     await client.until(
       () => statuses(client, 'viaproxy').some((status) => status.state === 'disconnected'),
@@ -78,12 +74,7 @@ describe('SSH links under sessions', () => {
     const { sshd, client } = await setUp();
     askAboutHostKeys(sshd, [{ alias: 'deadhost', port: await freePort() }]);
     const { sessionId } = await openBlock(client, 'deadhost');
-    const done = await client.until(
-      () =>
-        sessionOf(client, sessionId)?.status === 'done' ? sessionOf(client, sessionId) : undefined,
-      'the session done',
-      WAIT_MS,
-    );
+    const done = await ended(client, sessionId);
     expect(done?.doneReason).toMatch(/refused/i);
     const status = statuses(client, 'deadhost').at(-1);
     expect(status).toMatchObject({
@@ -115,8 +106,7 @@ describe('SSH links under sessions', () => {
     const client = harness.client();
     const { block, zone, sessionId } = await openBlock(client, 'viaproxy');
     await running(client, sessionId);
-    await type(client, zone, block.id, 'echo ready-$((2*4))\r');
-    await client.untilText(zone, /ready-8/, WAIT_MS);
+    await atPrompt(client, zone, block.id);
     proxy.stall();
     const stalled = await client.until(
       () => statuses(client, 'viaproxy').find((status) => status.state === 'stalled'),
@@ -130,12 +120,7 @@ describe('SSH links under sessions', () => {
       'disconnected',
       WAIT_MS,
     );
-    const done = await client.until(
-      () =>
-        sessionOf(client, sessionId)?.status === 'done' ? sessionOf(client, sessionId) : undefined,
-      'the session done',
-      WAIT_MS,
-    );
+    const done = await ended(client, sessionId);
     expect(done?.doneReason).toMatch(/^Connection lost: /);
     proxy.release();
     await client.until(
@@ -149,8 +134,7 @@ describe('SSH links under sessions', () => {
     const { client } = await setUp({}, { linkIdleMs: 200 });
     const { block, zone, sessionId } = await openBlock(client, 'testhost');
     await running(client, sessionId);
-    await type(client, zone, block.id, 'echo ready-$((3*4))\r');
-    await client.untilText(zone, /ready-12/, WAIT_MS);
+    await atPrompt(client, zone, block.id);
     await client.request('deleteSession', { sessionId });
     await client.until(
       () => statuses(client, 'testhost').at(-1)?.state === 'idle',

@@ -13,10 +13,10 @@ import { writeClientConfig } from '../testing/ssh/client-config';
 import { writeJumpHostSetup } from '../testing/ssh/host-setups';
 import {
   askAboutHostKeys,
+  ended,
   coreOn,
   openBlock,
   running,
-  sessionOf,
   setUp as setUpWith,
   statuses,
   type,
@@ -121,12 +121,7 @@ describe('SSH sessions through the core', () => {
       promptId: prompt.id,
       answer: { kind: 'hostKey', choice: 'reject' },
     });
-    const done = await client.until(
-      () =>
-        sessionOf(client, sessionId)?.status === 'done' ? sessionOf(client, sessionId) : undefined,
-      'the session done',
-      WAIT_MS,
-    );
+    const done = await ended(client, sessionId);
     expect(done?.doneReason).toMatch(/Could not connect to testhost: .*host key/i);
     expect(statuses(client, 'testhost').at(-1)).toMatchObject({ state: 'error' });
   });
@@ -134,12 +129,7 @@ describe('SSH sessions through the core', () => {
   it('a changed host key is refused with how to fix it', async () => {
     const { sshd, client } = await setUp({ knownHosts: 'wrongKey' });
     const { sessionId } = await openBlock(client, 'testhost');
-    const done = await client.until(
-      () =>
-        sessionOf(client, sessionId)?.status === 'done' ? sessionOf(client, sessionId) : undefined,
-      'the session done',
-      WAIT_MS,
-    );
+    const done = await ended(client, sessionId);
     expect(done?.doneReason).toMatch(/changed/i);
     expect(done?.doneReason).toContain('ssh-keygen -R');
     expect(readFileSync(sshd.knownHostsPath, 'utf8')).not.toContain(sshd.hostFingerprint);

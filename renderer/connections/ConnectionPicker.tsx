@@ -7,16 +7,6 @@
  * from the tab bar (a new tab). A refusal is shown in the popup, which keeps
  * what was typed.
  */
-import {
-  autoUpdate,
-  flip,
-  offset,
-  shift,
-  size,
-  useDismiss,
-  useFloating,
-  useInteractions,
-} from '@floating-ui/react';
 import { useAtomValue } from 'jotai';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
@@ -37,6 +27,7 @@ import {
 } from './connection-picker-model';
 import { ConnectionOption } from './ConnectionOption';
 import { PromptPanel } from './PromptPanel';
+import { useAnchoredPopup } from '../popup/use-anchored-popup';
 
 type Props = {
   client: TetherClient;
@@ -102,43 +93,13 @@ export function ConnectionPicker({ client, anchor, current, onChoose, onClose }:
     document.getElementById(highlightedId)?.scrollIntoView?.({ block: 'nearest' });
   }, [highlightedId]);
 
-  const [floating, setFloating] = useState<HTMLElement | null>(null);
+  const { floating, setFloating, floatingStyles, getFloatingProps } = useAnchoredPopup(
+    anchor,
+    onClose,
+  );
   useEffect(() => {
     if (floating) filterRef.current?.focus({ preventScroll: true });
   }, [floating]);
-
-  const { floatingStyles, context } = useFloating({
-    open: true,
-    onOpenChange: (open) => {
-      if (open) return;
-      onClose(false);
-      // The click decides where the keyboard goes, unless it lands on nothing that takes it.
-      requestAnimationFrame(() => {
-        const active = document.activeElement;
-        if (!active || active === document.body) onClose(true);
-      });
-    },
-    elements: { reference: anchor, floating },
-    placement: 'bottom-start',
-    middleware: [
-      offset(4),
-      flip({ padding: 8 }),
-      shift({ padding: 8 }),
-      size({
-        padding: 8,
-        apply({ availableHeight, elements }) {
-          elements.floating.style.maxHeight = `${Math.max(160, availableHeight)}px`;
-        },
-      }),
-    ],
-    whileElementsMounted: autoUpdate,
-  });
-  // Escape is ours (a prompt inside takes it first); a click on the anchor toggles instead.
-  const dismiss = useDismiss(context, {
-    escapeKey: false,
-    outsidePress: (event) => !(event.target instanceof Node && anchor.contains(event.target)),
-  });
-  const { getFloatingProps } = useInteractions([dismiss]);
 
   const choose = async (row: ConnectionRow) => {
     if (opening !== null) return;

@@ -91,3 +91,22 @@ export async function running(client: TestClient, sessionId: string): Promise<Se
 export function type(client: TestClient, zone: string, blockId: string, data: string) {
   return client.request('writeZone', { zone, blockId, data });
 }
+
+/** The session once it is done (a shell that exited, a link lost, a login refused). */
+export function ended(client: TestClient, sessionId: string): Promise<SessionInfo> {
+  return client.until(
+    () => {
+      const session = sessionOf(client, sessionId);
+      return session?.status === 'done' ? session : undefined;
+    },
+    `session ${sessionId} done`,
+    WAIT_MS,
+  );
+}
+
+/** A block's remote shell is at its prompt (its rc files are read): a command round-trips. */
+export async function atPrompt(client: TestClient, zone: string, blockId: string): Promise<void> {
+  const marker = `ready-${Math.floor(Math.random() * 1e6)}`;
+  await type(client, zone, blockId, `echo ${marker.replace('-', '-""')}\r`);
+  await client.untilText(zone, new RegExp(marker), WAIT_MS);
+}

@@ -5,16 +5,6 @@
  * block; rows rename, share, detach and delete; "+ Create new session" makes
  * one and shows it. Typing filters; Escape or a click outside closes it.
  */
-import {
-  autoUpdate,
-  flip,
-  offset,
-  shift,
-  size,
-  useDismiss,
-  useFloating,
-  useInteractions,
-} from '@floating-ui/react';
 import { useAtomValue } from 'jotai';
 import { useEffect, useId, useMemo, useRef, useState } from 'react';
 import { createPortal } from 'react-dom';
@@ -29,6 +19,7 @@ import { ROW_HEIGHT, useListWindow } from './list-window';
 import { SessionRow, type RowMode } from './SessionRow';
 import { useNow } from './use-now';
 import { usePeeks } from './use-peeks';
+import { useAnchoredPopup } from '../../popup/use-anchored-popup';
 
 /** What the picker's buttons do; each throws to tell the picker it failed. */
 export type PickerActions = {
@@ -91,46 +82,15 @@ export function SessionPicker(props: Props) {
     .filter(({ index }) => (index >= start && index < end) || index === highlight);
   const optionId = (sessionId: string) => `${listId}-${sessionId}`;
 
-  const [floating, setFloating] = useState<HTMLElement | null>(null);
+  const { floating, setFloating, floatingStyles, getFloatingProps } = useAnchoredPopup(
+    anchor,
+    onClose,
+  );
   // The filter holds the keyboard whenever no name is being edited (from when the popup's
   // element is in the page, hence `floating`).
   useEffect(() => {
     if (floating && !editing && !creating) filterRef.current?.focus({ preventScroll: true });
   }, [floating, editing, creating]);
-
-  const { floatingStyles, context } = useFloating({
-    open: true,
-    // Only a click outside closes it this way: the click decides where the keyboard goes,
-    // unless it lands on nothing that takes it; then the terminal has it again.
-    onOpenChange: (open) => {
-      if (open) return;
-      onClose(false);
-      requestAnimationFrame(() => {
-        const active = document.activeElement;
-        if (!active || active === document.body) onClose(true);
-      });
-    },
-    elements: { reference: anchor, floating },
-    placement: 'bottom-start',
-    middleware: [
-      offset(4),
-      flip({ padding: 8 }),
-      shift({ padding: 8 }),
-      size({
-        padding: 8,
-        apply({ availableHeight, elements }) {
-          elements.floating.style.maxHeight = `${Math.max(160, availableHeight)}px`;
-        },
-      }),
-    ],
-    whileElementsMounted: autoUpdate,
-  });
-  // Escape is ours (it first cancels an edit); a click on the indicator toggles instead.
-  const dismiss = useDismiss(context, {
-    escapeKey: false,
-    outsidePress: (event) => !(event.target instanceof Node && anchor.contains(event.target)),
-  });
-  const { getFloatingProps } = useInteractions([dismiss]);
 
   /** Run an action; a failure is shown in the popup, which stays open. */
   const run = async (action: () => Promise<void>, after?: () => void) => {
