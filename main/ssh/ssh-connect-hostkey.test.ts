@@ -2,7 +2,8 @@
  * Host key checks of connectSsh against a real sshd and OpenSSH's ssh-keygen
  * reading the known_hosts file we write.
  */
-import { appendFileSync, readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Cleanups } from '../testing/ssh/cleanups';
 import { runCommand } from '../testing/ssh/run-command';
@@ -55,6 +56,33 @@ describe('connectSsh: host keys', () => {
     // Known now: no question the second time.
     const again = await connectSsh(target, await testDeps(sshd));
     await again.close();
+  });
+
+  it('reads every UserKnownHostsFile and GlobalKnownHostsFile; saves to the first user file', async () => {
+    const sshd = cleanups.add(await startTestSshd());
+    const first = join(sshd.dir, 'known_hosts_first');
+    writeFileSync(first, '');
+    // Trusted only in the second user file, as ~/.ssh/known_hosts2 would be.
+    const trusted = {
+      ...(await resolveTestHost(sshd)),
+      userKnownHostsFiles: [first, sshd.knownHostsPath],
+      globalKnownHostsFiles: [join(sshd.dir, 'missing'), sshd.dir],
+      strictHostKeyChecking: 'yes' as const,
+    };
+    const link = await connectSsh(trusted, await testDeps(sshd, { knownHosts: undefined }));
+    await link.close();
+
+    writeFileSync(sshd.knownHostsPath, '');
+    const { prompts, asked } = testPrompts({ hostKey: async () => 'save' });
+    const unknown = { ...trusted, strictHostKeyChecking: 'ask' as const };
+    const saved = await connectSsh(
+      unknown,
+      await testDeps(sshd, { knownHosts: undefined, prompts }),
+    );
+    await saved.close();
+    expect(asked.map((question) => question.name)).toEqual(['hostKey']);
+    expect(readFileSync(first, 'utf8')).toContain(sshd.hostPublicKey);
+    expect(readFileSync(sshd.knownHostsPath, 'utf8')).toBe('');
   });
 
   it("'once' connects without saving; 'reject' is host_key_rejected", async () => {

@@ -49,10 +49,29 @@ export function knownHostsFile(path: string): KnownHostsStore {
   };
 }
 
-/** The store for a target: its first UserKnownHostsFile (none: nothing known, nothing saved). */
+/**
+ * The store for a target, as OpenSSH reads it: every UserKnownHostsFile and
+ * GlobalKnownHostsFile (a missing one is empty); a new key is saved to the first
+ * UserKnownHostsFile (none: nothing is saved).
+ */
 export function defaultKnownHosts(target: ResolvedHost): KnownHostsStore {
-  const path = target.userKnownHostsFiles[0];
-  return path ? knownHostsFile(path) : { read: async () => '', add: async () => {} };
+  const user = target.userKnownHostsFiles.map((path) => knownHostsFile(path));
+  const global = target.globalKnownHostsFiles.map((path) => knownHostsFile(path));
+  const readAll = () =>
+    Promise.all([
+      ...user.map((file) => file.read()),
+      // The system's files are read when they can be; one we may not read is not our error.
+      ...global.map((file) => file.read().catch(() => '')),
+    ]);
+  const first = target.userKnownHostsFiles[0];
+  const saveTo = first ? knownHostsFile(first) : undefined;
+  return {
+    ...(first ? { path: first } : {}),
+    read: async () => (await readAll()).join('\n'),
+    add: async (host, port, key) => {
+      await saveTo?.add(host, port, key);
+    },
+  };
 }
 
 /**
