@@ -31,6 +31,8 @@ export const darkTheme: ITheme = {
 export const terminalOptions: ITerminalOptions = {
   fontFamily: "'DejaVu Sans Mono', Menlo, Consolas, 'Liberation Mono', monospace",
   fontSize: 14,
+  // At 1.0 the DOM renderer clips what a font draws below its cell: underscores vanish.
+  lineHeight: 1.15,
   scrollback: 10000,
   cursorBlink: true,
   // The Unicode 11 width tables are a proposed API.
