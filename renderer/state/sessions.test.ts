@@ -1,7 +1,6 @@
 import { createStore } from 'jotai';
 import { describe, expect, it } from 'vitest';
-import type { EventName, EventPayload, RequestName, SessionInfo } from '../../preload/contract';
-import type { TetherClient } from '../api/client';
+import type { SessionInfo } from '../../preload/contract';
 import {
   followSessions,
   mergeListed,
@@ -12,29 +11,15 @@ import {
   withoutSession,
 } from './sessions';
 import { blocksAtom } from './workspace';
+import { scriptedClient } from '../testing/scripted-client';
 import { sessionInfo as session } from '../testing/session-fixtures';
 
 /** A client whose `listSessions` reply the test releases, and whose events it emits. */
 function fakeClient() {
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
   let answer: { resolve(list: SessionInfo[]): void; reject(error: unknown): void } | undefined;
-  const client = {
-    request: (name: RequestName) => {
-      if (name !== 'listSessions') throw new Error(`unexpected request ${name}`);
-      return new Promise((resolve, reject) => (answer = { resolve, reject }));
-    },
-    on: (name: string, listener: (payload: unknown) => void) => {
-      const set = listeners.get(name) ?? new Set();
-      listeners.set(name, set);
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-    connection: { status: () => 'connected', onChange: () => () => {} },
-  } as unknown as TetherClient;
-  const emit = <K extends EventName>(name: K, payload: EventPayload<K>) => {
-    for (const listener of listeners.get(name) ?? []) listener(payload);
-  };
-  const listenerCount = () => [...listeners.values()].reduce((sum, set) => sum + set.size, 0);
+  const { client, emit, listenerCount } = scriptedClient({
+    listSessions: () => new Promise((resolve, reject) => (answer = { resolve, reject })),
+  });
   return { client, emit, listenerCount, list: () => answer! };
 }
 

@@ -3,16 +3,7 @@
  * `SshPrompt` values with plain defaults, and a client whose requests answer
  * as the test says and whose events the test emits. Tests only.
  */
-import type {
-  ConnectionInfo,
-  EventName,
-  EventPayload,
-  Payload,
-  Reply,
-  RequestName,
-  SshPrompt,
-} from '../../preload/contract';
-import type { TetherClient } from '../api/client';
+import type { ConnectionInfo, SshPrompt } from '../../preload/contract';
 
 /** An SSH connection from ~/.ssh/config, never used, nothing reported on its link. */
 export function connectionInfo(
@@ -72,34 +63,4 @@ export function secretPrompt(
   };
 }
 
-type Handlers = {
-  [K in RequestName]?: (payload: Payload<K>) => Promise<Reply<K>>;
-};
-
-/**
- * A client that answers the requests it has handlers for (others fail the
- * test), logs every request, and lets the test emit events.
- */
-export function scriptedClient(handlers: Handlers = {}) {
-  const calls: { name: RequestName; payload: unknown }[] = [];
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  const client = {
-    request: (name: RequestName, payload: unknown) => {
-      calls.push({ name, payload });
-      const handler = handlers[name] as ((payload: unknown) => Promise<unknown>) | undefined;
-      if (!handler) throw new Error(`unexpected request ${name}`);
-      return handler(payload);
-    },
-    on: (name: string, listener: (payload: unknown) => void) => {
-      const set = listeners.get(name) ?? new Set();
-      listeners.set(name, set);
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-    connection: { status: () => 'connected', onChange: () => () => {} },
-  } as unknown as TetherClient;
-  const emit = <K extends EventName>(name: K, payload: EventPayload<K>) => {
-    for (const listener of listeners.get(name) ?? []) listener(payload);
-  };
-  return { client, calls, emit, handlers };
-}
+export { scriptedClient } from './scripted-client';

@@ -4,9 +4,9 @@
  * Tests only; nothing here is bundled.
  */
 import type { SessionInfo, SessionPeek } from '../../preload/contract';
-import type { TetherClient } from '../api/client';
 import { sessionsAtom } from '../state/sessions';
 import { store } from '../state/store';
+import { scriptedClient } from './scripted-client';
 
 /** A running, unnamed local session, changed as given. */
 export function sessionInfo(id: string, changes: Partial<SessionInfo> = {}): SessionInfo {
@@ -36,21 +36,12 @@ export function sessionInfo(id: string, changes: Partial<SessionInfo> = {}): Ses
 export function fakePeekClient() {
   let answer: () => Promise<SessionPeek[]> = () => new Promise(() => {});
   const peekCalls: unknown[] = [];
-  const listeners = new Map<string, Set<(payload: unknown) => void>>();
-  const client = {
-    request: (name: string, payload: unknown) => {
-      if (name !== 'peekSessions') throw new Error(`unexpected request ${name}`);
+  const { client } = scriptedClient({
+    peekSessions: (payload) => {
       peekCalls.push(payload);
       return answer();
     },
-    on: (name: string, listener: (payload: unknown) => void) => {
-      const set = listeners.get(name) ?? new Set();
-      listeners.set(name, set);
-      set.add(listener);
-      return () => set.delete(listener);
-    },
-    connection: { status: () => 'connected', onChange: () => () => {} },
-  } as unknown as TetherClient;
+  });
   return {
     client,
     peekCalls,
