@@ -48,6 +48,9 @@ export type ConnectionServiceOptions = {
   now?: () => number;
 };
 
+/** A connection name through ~/.ssh/config: where it goes, and its shared-link key. */
+export type ResolvedConnection = { target: ResolvedHost; config: SshConfig; key: string };
+
 /** Who a link (lane) was opened for: its questions go to that connection's blocks. */
 type LaneOwner = { name: string; config: SshConfig };
 
@@ -76,7 +79,7 @@ export class ConnectionService {
   }
 
   /** The name resolved through ~/.ssh/config; a bad name or config is `invalid_connection`. */
-  async target(name: string): Promise<{ target: ResolvedHost; config: SshConfig; key: string }> {
+  async target(name: string): Promise<ResolvedConnection> {
     const problem = connectionProblem(name);
     if (problem || name === LOCAL_CONNECTION) {
       throw new TetherError('invalid_connection', problem ?? 'local is not an SSH connection.');
@@ -91,9 +94,12 @@ export class ConnectionService {
     }
   }
 
-  /** The shared link to the name's target on a lane (0: the main one), connecting if needed. */
-  async link(name: string, lane = 0): Promise<SshLink> {
-    const { target, config, key } = await this.target(name);
+  /**
+   * The shared link to the name's target on a lane (0: the main one), connecting if needed;
+   * `resolved` is the name's `target()`, read once by the caller.
+   */
+  link(name: string, resolved: ResolvedConnection, lane = 0): Promise<SshLink> {
+    const { target, config, key } = resolved;
     this.keyOf.set(name, key);
     this.owners.set(laneKey(key, lane), { name, config });
     return this.links.acquire(target, lane);

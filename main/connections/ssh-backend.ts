@@ -43,7 +43,8 @@ export class SshBackend implements ShellBackend {
 
   async start(spec: ShellSpec): Promise<ShellProcess> {
     const name = spec.connection;
-    const { key } = await this.connections.target(name);
+    const resolved = await this.connections.target(name);
+    const { key } = resolved;
     const lanes = this.lanesOf(key);
     for (let index = 0; index < MAX_LANES; index += 1) {
       const lane = (lanes[index] ??= { open: 0, opening: 0, capacity: Infinity });
@@ -52,7 +53,7 @@ export class SshBackend implements ShellBackend {
       if (lane.idleTimer) clearTimeout(lane.idleTimer);
       let shell: SshShell;
       try {
-        const link = await this.connections.link(name, index);
+        const link = await this.connections.link(name, resolved, index);
         shell = await openSshShell(link, {
           cols: spec.cols,
           rows: spec.rows,
