@@ -9,5 +9,7 @@ export default defineConfig({
     testTimeout: 20_000,
     hookTimeout: 20_000,
     restoreMocks: true,
+    // A private tmux server per test file (TMUX_TMPDIR), killed when the file ends.
+    setupFiles: ['main/testing/vitest-setup.ts'],
   },
 });

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionEvent, SessionInfo } from '../preload/contract';
-import { RESTART_REASON } from './sessions/session-manager';
+import { PTY_ENDED_WITH_APP as RESTART_REASON } from './backends/pty-backend';
 import { focusedBlock, startHarness, type Harness, type TestClient } from './testing/core-harness';
 
 let harness: Harness | undefined;

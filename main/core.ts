@@ -11,7 +11,7 @@ import { openDatabase } from '../db/open-database';
 import { version } from '../package.json';
 import { dispatch, type Caller } from './api/dispatch';
 import { createHandlers } from './api/handlers';
-import { ptyBackend } from './backends/pty-backend';
+import { chooseLocalBackend } from './backends/local-backend';
 import { ConnectionService } from './connections/connection-service';
 import { SshBackend } from './connections/ssh-backend';
 import type { ShellBackend } from './backends/backend';
@@ -20,11 +20,13 @@ import { createLogger, type Logger } from './log';
 import { ConsistencyChecker } from './sessions/consistency-checker';
 import { createMirrorPool } from './sessions/mirror/mirror-pool';
 import type { IdlePolicy } from './sessions/session-info';
-import { SessionManager, type SessionManagerOptions } from './sessions/session-manager';
+import { SessionManager } from './sessions/session-manager';
+import type { SessionManagerOptions } from './sessions/session-options';
 import { zoneOptionsFromEnv } from './terminals/zone';
 import { createWorkspaceStore } from './workspace/workspace-store';
 import { listBlocks, setBlockSession } from '../db/repositories/blocks';
 import { countSessions } from '../db/repositories/sessions';
+import { getSetting } from '../db/repositories/settings';
 
 export type CoreOptions = {
   dataDir: string;
@@ -32,7 +34,15 @@ export type CoreOptions = {
   /** Run this shell instead of the user's login shell (tests, config). */
   shell?: string;
   cwd?: string;
+  /** Run local sessions on this backend instead of choosing one (tests). */
   backend?: ShellBackend;
+  /**
+   * Local sessions on tmux where it can be used (`auto`, the default), or always on pty.
+   * Default: the `localBackend` setting, else TETHER_LOCAL_BACKEND, else auto.
+   */
+  localBackend?: 'auto' | 'tmux' | 'pty';
+  /** tmux: its environment (TMUX_TMPDIR keeps test servers apart), history and repaint lines. */
+  tmux?: { env?: NodeJS.ProcessEnv; historyLimit?: number; restoreLines?: number };
   log?: Logger;
   zone?: SessionManagerOptions['zone'];
   idle?: Partial<IdlePolicy>;
@@ -110,10 +120,20 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     },
   });
   const sshBackend = new SshBackend(connections, { idleMs: options.ssh?.linkIdleMs });
+  const settings = await readSessionSettings(opened.db);
+  const locals = await chooseLocalBackend({
+    dataDir: options.dataDir,
+    prefer: options.localBackend ?? settings.localBackend ?? localBackendFromEnv() ?? 'auto',
+    historyLimit: options.tmux?.historyLimit ?? settings.tmuxHistoryLimit,
+    restoreLines: options.tmux?.restoreLines,
+    env: options.tmux?.env,
+    log,
+  });
   const sessions = new SessionManager({
     db: opened.db,
-    backend: options.backend ?? ptyBackend,
+    backend: options.backend ?? locals.local,
     remote: sshBackend,
+    recoverable: options.backend ? [locals.local, ...locals.recoverable] : locals.recoverable,
     mirrors,
     shell: () => shell,
     cwd: options.cwd ?? homedir(),
@@ -216,6 +236,31 @@ async function giveBlocksSessions(
     await sessions.bindNewBlock(block.id, sessionId);
     log.info(`block ${block.id} now shows new session ${sessionId}`);
   }
+}
+
+/** The `localBackend` and `tmuxHistoryLimit` settings, where they are set and sound. */
+async function readSessionSettings(db: Parameters<typeof getSetting>[0]): Promise<{
+  localBackend?: 'auto' | 'tmux' | 'pty';
+  tmuxHistoryLimit?: number;
+}> {
+  const backend = await getSetting<unknown>(db, 'localBackend').catch(() => undefined);
+  const limit = await getSetting<unknown>(db, 'tmuxHistoryLimit').catch(() => undefined);
+  return {
+    localBackend: isLocalBackend(backend) ? backend : undefined,
+    tmuxHistoryLimit:
+      typeof limit === 'number' && Number.isInteger(limit) && limit >= 100 && limit <= 1_000_000
+        ? limit
+        : undefined,
+  };
+}
+
+function localBackendFromEnv(): 'auto' | 'tmux' | 'pty' | undefined {
+  const value = process.env.TETHER_LOCAL_BACKEND;
+  return isLocalBackend(value) ? value : undefined;
+}
+
+function isLocalBackend(value: unknown): value is 'auto' | 'tmux' | 'pty' {
+  return value === 'auto' || value === 'tmux' || value === 'pty';
 }
 
 function checkIntervalFromEnv(): number | undefined {

@@ -63,6 +63,11 @@ export type SessionInfo = {
   displayName: string;
   connection: string;
   backend: 'pty' | 'tmux' | 'plain';
+  /**
+   * Why this session's shell does not survive quitting the app (or a lost link), in words
+   * for people; null when it does (tmux).
+   */
+  notDurable: string | null;
   status: SessionStatus;
   /** Why a session is done (the shell exited, the app restarted...), for people. */
   doneReason: string | null;

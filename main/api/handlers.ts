@@ -10,7 +10,8 @@ import { LOCAL_CONNECTION } from '../../preload/connection-name';
 import type { ConnectionService } from '../connections/connection-service';
 import type { ConsistencyChecker } from '../sessions/consistency-checker';
 import { peekSessions, type PeekSource } from '../sessions/session-peek';
-import type { SessionClient, SessionManager } from '../sessions/session-manager';
+import type { SessionClient } from '../sessions/session-follower';
+import type { SessionManager } from '../sessions/session-manager';
 import type { WorkspaceStore } from '../workspace/workspace-store';
 import type { Caller, Handlers } from './dispatch';
 

@@ -1,10 +1,18 @@
 /**
- * What keeps a shell alive, behind one interface: start, write, resize, stop,
- * liveness. The session manager only speaks this interface; node-pty, ssh2
- * and tmux details stay inside their backend modules.
+ * What keeps a shell alive, behind one interface. The backend owns
+ * durability: it starts shells, re-joins one that outlived the app
+ * (`recover`), answers whether shells still exist by asking the real thing
+ * (`probe`), and writes its own handle on each shell (`ShellProcess.ref`,
+ * stored as the session's backendRef). The session manager only speaks this
+ * interface; node-pty, ssh2 and tmux details stay inside their backend modules.
  */
+import type { SessionBackend } from '../../db/schema';
 
 export type ShellSpec = {
+  /** The Tether session this shell belongs to (a backend may name its own handle after it). */
+  sessionId: string;
+  /** The session's name, when it has one (tmux shows it in `tmux ls`). */
+  name: string | null;
   /** Where the shell runs: `local`, or an SSH connection name (remote backends only). */
   connection: string;
   /** Absolute path of the program to run (local backends). */
@@ -25,33 +33,60 @@ export type ShellExit = {
 
 /** A running shell. Every subscription returns its unsubscribe function. */
 export interface ShellProcess {
+  /** The backend's handle on this shell (JSON text), kept in the session row to recover it. */
+  readonly ref: string;
+  /** The shell's pid where the backend knows it (-1 otherwise); for logs and tests. */
   readonly pid: number;
+  /**
+   * Output bytes in order. A backend that keeps its own screen (tmux) starts the stream
+   * with a repaint of that screen, and repaints again (a full reset, then the screen)
+   * whenever it had to skip output; so the mirror and every pane fed from this stream
+   * always show the shell's real screen.
+   */
   onData(listener: (data: Buffer) => void): () => void;
   /** Fires once, after the last data event. */
   onExit(listener: (exit: ShellExit) => void): () => void;
   /** Strings are sent as UTF-8; a Buffer as its bytes. */
   write(data: string | Buffer): void;
   resize(cols: number, rows: number): void;
-  /** Stop reading output (the shell blocks once the kernel buffer fills). */
+  /** Stop reading output (the shell blocks, or tmux skips output it repaints later). */
   pause(): void;
   resume(): void;
-  /** Ask the shell to end (SIGHUP, like closing a terminal window). */
+  /** End the shell for good (a delete): like closing a terminal window. */
   kill(): void;
-  /** Whether the shell still runs, asked of the real thing (a pid alone is not trusted). */
-  isAlive(): boolean;
+  /**
+   * Stop driving the shell without ending it where it can outlive us (tmux: detach; the
+   * app quits or the session is done). A shell that cannot outlive the app ends here.
+   */
+  release(): void;
+  /** The session was renamed (tmux renames its session so `tmux ls` shows it). */
+  rename?(name: string | null): void;
 }
 
-/**
- * A backend starts shells. A session's snapshot (screen, scrollback, modes)
- * comes from its mirror, fed with the shell's output; a backend that keeps
- * its own screen (tmux, later) will offer it here instead.
- */
+/** A shell that could not be re-joined or is no longer there, and why, for people. */
+export type Gone = { state: 'gone'; reason: string; exitCode?: number | null };
+
+/** What a probe learnt of one shell. */
+export type Liveness =
+  | { state: 'alive' }
+  | Gone
+  /** The backend could not be asked (a link down, tmux not answering): nothing is known. */
+  | { state: 'unreachable'; reason: string };
+
+export function isGone(value: ShellProcess | Liveness): value is Gone {
+  return 'state' in value && value.state === 'gone';
+}
+
 export interface ShellBackend {
-  readonly kind: 'pty' | 'plain';
-  /**
-   * Start a shell; throws (or rejects with) a TetherError if it cannot be started. A
-   * remote backend answers later (connecting, a login prompt): the manager does not wait
-   * for it in its queue.
-   */
-  start(spec: ShellSpec): ShellProcess | Promise<ShellProcess>;
+  readonly kind: SessionBackend;
+  /** Why this backend's shells do not survive the app (shown on the block); null if they do. */
+  readonly notDurable: string | null;
+  /** Start a shell; rejects with a TetherError (in words for people) if it cannot be started. */
+  start(spec: ShellSpec): Promise<ShellProcess>;
+  /** Re-join a shell started before (by an earlier run of the app), from its ref. */
+  recover(ref: string, spec: ShellSpec): Promise<ShellProcess | Gone>;
+  /** Whether each shell (by ref) still exists, asked of the real thing in one batch. */
+  probe(connection: string, refs: readonly string[]): Promise<Map<string, Liveness>>;
+  /** End a shell by its ref whether or not it is driven now (delete, reaper). */
+  remove(ref: string): Promise<void>;
 }

@@ -1,11 +1,13 @@
 /**
  * The local `pty` backend: a shell on this machine through node-pty. It lives
- * as long as the core process; it does not survive an app quit.
+ * as long as the core process; it does not survive an app quit, so recover
+ * always answers "gone" and a probe knows only the shells this run started.
+ * Its ref is the pid with the process's start time (a pid alone can be reused).
  */
-import { accessSync, constants, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import * as pty from 'node-pty';
 import { TetherError } from '../../preload/tether-error';
-import type { ShellBackend, ShellExit, ShellProcess, ShellSpec } from './backend';
+import type { Gone, Liveness, ShellBackend, ShellExit, ShellProcess, ShellSpec } from './backend';
 import { ExitOnce } from './exit-once';
 
 /** Fail early and clearly: node-pty would fork and then die in exec. */
@@ -21,10 +23,28 @@ function assertExecutable(file: string): void {
 /** How long a hung-up shell gets to exit before it is killed. */
 const KILL_GRACE_MS = 1_500;
 
+/** Why a pty session does not come back after a restart. */
+export const PTY_ENDED_WITH_APP = 'Tether restarted; a local (pty) shell ends with the app.';
+
+/** The kernel's start time of a process (clock ticks since boot), or null where /proc is missing. */
+export function processStartTime(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name is in parentheses and may hold spaces; fields count from after it.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const value = Number(fields[19]);
+    return Number.isFinite(value) ? value : null;
+  } catch {
+    return null;
+  }
+}
+
 class PtyProcess implements ShellProcess {
   private readonly exit = new ExitOnce();
+  readonly ref: string;
 
   constructor(private readonly term: pty.IPty) {
+    this.ref = JSON.stringify({ pid: term.pid, startTime: processStartTime(term.pid) });
     term.onExit(({ exitCode, signal }) => {
       // node-pty reports a signal death as exitCode 0 plus the signal number.
       this.exit.fire(signal ? { exitCode: null, signal } : { exitCode, signal: null });
@@ -71,6 +91,11 @@ class PtyProcess implements ShellProcess {
     }, KILL_GRACE_MS).unref();
   }
 
+  release(): void {
+    // Nothing keeps a pty shell once the app lets go of it.
+    this.kill();
+  }
+
   isAlive(): boolean {
     if (this.exit.value) return false;
     try {
@@ -92,9 +117,44 @@ class PtyProcess implements ShellProcess {
   }
 }
 
-export const ptyBackend: ShellBackend = {
-  kind: 'pty',
-  start(spec: ShellSpec): ShellProcess {
+/** The pty backend; `notDurable` says why tmux is not used (shown on every pty block). */
+export class PtyBackend implements ShellBackend {
+  readonly kind = 'pty' as const;
+  /** The shells this run started, by ref. */
+  private readonly shells = new Map<string, PtyProcess>();
+
+  constructor(readonly notDurable: string = 'Local shells run without tmux here.') {}
+
+  async start(spec: ShellSpec): Promise<ShellProcess> {
+    const shell = this.spawn(spec);
+    this.shells.set(shell.ref, shell);
+    shell.onExit(() => this.shells.delete(shell.ref));
+    return shell;
+  }
+
+  async recover(): Promise<Gone> {
+    return { state: 'gone', reason: PTY_ENDED_WITH_APP };
+  }
+
+  async probe(_connection: string, refs: readonly string[]): Promise<Map<string, Liveness>> {
+    const answers = new Map<string, Liveness>();
+    for (const ref of refs) {
+      const shell = this.shells.get(ref);
+      answers.set(
+        ref,
+        shell?.isAlive()
+          ? { state: 'alive' }
+          : { state: 'gone', reason: shell ? 'The shell is gone.' : PTY_ENDED_WITH_APP },
+      );
+    }
+    return answers;
+  }
+
+  async remove(ref: string): Promise<void> {
+    this.shells.get(ref)?.kill();
+  }
+
+  private spawn(spec: ShellSpec): PtyProcess {
     assertExecutable(spec.file);
     try {
       const term = pty.spawn(spec.file, spec.args, {
@@ -110,5 +170,8 @@ export const ptyBackend: ShellBackend = {
       const reason = error instanceof Error ? error.message : String(error);
       throw new TetherError('spawn_failed', `Could not start ${spec.file}: ${reason}`);
     }
-  },
-};
+  }
+}
+
+/** A pty backend for tests and tools that need no reason of their own. */
+export const ptyBackend = new PtyBackend();

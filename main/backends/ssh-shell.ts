@@ -5,6 +5,7 @@
  * server hangs up a PTY whose connection ended. Nothing here survives that:
  * a durable remote session needs tmux on the far side (a later backend).
  */
+import { randomUUID } from 'node:crypto';
 import { constants as osConstants } from 'node:os';
 import type { ClientChannel } from 'ssh2';
 import type { SshError } from '../ssh/ssh-errors';
@@ -20,6 +21,8 @@ export type SshShellSpec = {
 };
 
 export interface SshShell extends ShellProcess {
+  /** The channel is open and the remote shell has not reported an exit. */
+  isAlive(): boolean;
   /** Why the link ended under a running shell; null while it runs or after a normal exit. */
   lostReason(): SshError | null;
 }
@@ -90,6 +93,8 @@ export function lostMessage(reason: SshError | null): string {
 class SshShellProcess implements SshShell {
   /** There is no local process; the remote pid is not known to us. */
   readonly pid = -1;
+  /** Nothing on the host can be found again: the ref only tells this run's shells apart. */
+  readonly ref = JSON.stringify({ channel: randomUUID() });
 
   private readonly exit = new ExitOnce();
   private lost: SshError | null = null;
@@ -186,6 +191,11 @@ class SshShellProcess implements SshShell {
     this.channel.resume();
     this.channel.stderr.resume();
     this.channel.close();
+  }
+
+  release(): void {
+    // A plain shell cannot outlive the link the app holds.
+    this.kill();
   }
 
   isAlive(): boolean {

@@ -9,7 +9,7 @@
  * after a while, as ControlPersist would.
  */
 import { TetherError } from '../../preload/tether-error';
-import type { ShellBackend, ShellProcess, ShellSpec } from '../backends/backend';
+import type { Gone, Liveness, ShellBackend, ShellProcess, ShellSpec } from '../backends/backend';
 import { openSshShell, type SshShell } from '../backends/ssh-shell';
 import type { ConnectionService } from './connection-service';
 
@@ -32,9 +32,16 @@ type Lane = {
 
 export type SshBackendOptions = { idleMs?: number };
 
+/** Why a plain SSH session does not come back after the app restarts. */
+export const PLAIN_ENDED_WITH_APP =
+  'Tether restarted; a plain SSH shell (no tmux on the host) ends with the app.';
+
 export class SshBackend implements ShellBackend {
   readonly kind = 'plain' as const;
+  readonly notDurable = 'SSH shells run without tmux on the host yet: a lost connection ends them.';
   private readonly lanes = new Map<string, Lane[]>();
+  /** The shells this run opened, by ref. */
+  private readonly shells = new Map<string, SshShell>();
 
   constructor(
     private readonly connections: ConnectionService,
@@ -72,8 +79,10 @@ export class SshBackend implements ShellBackend {
       }
       lane.opening -= 1;
       lane.open += 1;
+      this.shells.set(shell.ref, shell);
       shell.onExit(() => {
         lane.open -= 1;
+        this.shells.delete(shell.ref);
         this.idleLater(key, index, lane);
       });
       return shell;
@@ -82,6 +91,28 @@ export class SshBackend implements ShellBackend {
       'connection_failed',
       `${name} refuses more sessions: ${MAX_LANES} connections are full (see MaxSessions in its sshd_config).`,
     );
+  }
+
+  async recover(): Promise<Gone> {
+    return { state: 'gone', reason: PLAIN_ENDED_WITH_APP };
+  }
+
+  async probe(_connection: string, refs: readonly string[]): Promise<Map<string, Liveness>> {
+    const answers = new Map<string, Liveness>();
+    for (const ref of refs) {
+      const shell = this.shells.get(ref);
+      answers.set(
+        ref,
+        shell?.isAlive()
+          ? { state: 'alive' }
+          : { state: 'gone', reason: shell ? 'The shell is gone.' : PLAIN_ENDED_WITH_APP },
+      );
+    }
+    return answers;
+  }
+
+  async remove(ref: string): Promise<void> {
+    this.shells.get(ref)?.kill();
   }
 
   /** Shells open per lane of a target, for tests and diagnostics. */

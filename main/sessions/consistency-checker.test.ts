@@ -18,7 +18,7 @@ import type { TestClient } from '../testing/core-harness';
 import { expectConsistent } from '../testing/session-invariants';
 import { SessionRig, type RigOptions } from '../testing/session-rig';
 import { isAlive, processEnds, withRawDatabase } from '../testing/workspace-fixtures';
-import { RESTART_REASON } from './session-manager';
+import { PTY_ENDED_WITH_APP as RESTART_REASON } from '../backends/pty-backend';
 
 const MINUTE = 60 * 1000;
 const HOUR = 60 * MINUTE;

@@ -10,8 +10,10 @@ import { listBlocks, setBlockSession } from '../../db/repositories/blocks';
 import { listSessions, updateSession } from '../../db/repositories/sessions';
 import type { Database, SessionRow } from '../../db/schema';
 import type { CheckerReport } from '../../preload/contract';
+import type { Liveness, ShellBackend } from '../backends/backend';
 import type { Logger } from '../log';
-import { RESTART_REASON, type LiveSession, type SessionManager } from './session-manager';
+import type { LiveSession } from './live-session';
+import type { SessionManager } from './session-manager';
 
 export type CheckerOptions = {
   db: Kysely<Database>;
@@ -20,7 +22,7 @@ export type CheckerOptions = {
   /** Default 60 s (TETHER_CHECK_INTERVAL_MS overrides it in core.ts). */
   intervalMs?: number;
   now?: () => number;
-  /** Overrides the backend's liveness check (tests simulate a shell that vanished). */
+  /** Overrides the backend's probe for shells with a pid (tests simulate a shell that vanished). */
   isAlive?: (pid: number) => boolean;
 };
 
@@ -119,17 +121,14 @@ export class ConsistencyChecker {
         }
       }
     }
+    const loaded: LiveSession[] = [];
     for (const row of rows.values()) {
       if (manager.sessions.has(row.id)) continue;
-      const live = manager.track(row);
+      loaded.push(manager.track(row));
       repair('rowWithoutMemory', `session ${row.id} was only in the database; loaded`);
-      if (live.row.status !== 'done') {
-        // No shell of ours runs it: a pty shell can't be adopted.
-        await manager.transition(live, live.row.status === 'init' ? 'startFailed' : 'backendGone', {
-          doneReason: RESTART_REASON,
-        });
-      }
     }
+    // Its backend says whether a shell still runs it.
+    if (loaded.length > 0) await manager.recover(loaded);
   }
 
   private async blocksVersusSessions(repair: Repair): Promise<void> {
@@ -185,15 +184,52 @@ export class ConsistencyChecker {
     }
   }
 
+  /** Running sessions whose shell is gone become done; each backend is asked once per connection. */
   private async backends(repair: Repair): Promise<void> {
-    const { manager } = this.options;
-    const { isAlive } = this.options;
+    const { manager, isAlive } = this.options;
+    const batches = new Map<string, { backend: ShellBackend; lives: LiveSession[] }>();
+    const gone = async (live: LiveSession, reason: string, exitCode?: number | null) => {
+      repair('backendGone', `session ${live.row.id}: its shell is gone (${reason}); marked done`);
+      await manager.transition(live, 'backendGone', {
+        doneReason: reason,
+        exitCode: exitCode ?? null,
+      });
+    };
     for (const live of [...manager.sessions.values()]) {
       if (live.row.status !== 'running') continue;
-      const shell = live.shell;
-      if (shell && (isAlive ? isAlive(shell.pid) : shell.isAlive())) continue;
-      repair('backendGone', `session ${live.row.id}: its shell is gone; marked done`);
-      await manager.transition(live, 'backendGone', { doneReason: 'The shell is gone.' });
+      const backend = manager.backendOf(live);
+      if (!live.shell || !backend || !live.row.backendRef) {
+        await gone(live, 'The shell is gone.');
+      } else if (isAlive && live.shell.pid > 0) {
+        if (!isAlive(live.shell.pid)) await gone(live, 'The shell is gone.');
+      } else {
+        const key = `${backend.kind} ${live.row.connection}`;
+        const batch = batches.get(key) ?? { backend, lives: [] };
+        batch.lives.push(live);
+        batches.set(key, batch);
+      }
+    }
+    for (const { backend, lives } of batches.values()) {
+      const connection = lives[0]!.row.connection;
+      let answers: Map<string, Liveness>;
+      try {
+        answers = await backend.probe(
+          connection,
+          lives.map((live) => live.row.backendRef!),
+        );
+      } catch (error) {
+        this.options.log.warn(
+          `checker: ${backend.kind} on ${connection} could not be asked`,
+          error,
+        );
+        continue;
+      }
+      for (const live of lives) {
+        const answer = answers.get(live.row.backendRef!);
+        // Asked while the queue was held, but a shell may have ended on its own meanwhile.
+        if (answer?.state !== 'gone' || live.row.status !== 'running') continue;
+        await gone(live, answer.reason, answer.exitCode);
+      }
     }
   }
 
@@ -227,5 +263,3 @@ function pick<T, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
   for (const key of keys) out[key] = source[key];
   return out;
 }
-
-export type { LiveSession };

@@ -13,6 +13,7 @@ export function displayName(row: Pick<SessionRow, 'id' | 'name' | 'topic'>): str
 export function toSessionInfo(
   row: SessionRow,
   live: { attached: Iterable<string>; sizedBy: string | null },
+  notDurable: string | null = null,
 ): SessionInfo {
   return {
     id: row.id,
@@ -20,6 +21,7 @@ export function toSessionInfo(
     displayName: displayName(row),
     connection: row.connection,
     backend: row.backend,
+    notDurable,
     status: row.status,
     doneReason: row.doneReason,
     exitCode: row.exitCode,

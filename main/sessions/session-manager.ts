@@ -15,7 +15,6 @@
  *   reflects, both taken in the same synchronous step.
  */
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
 import {
   detachBlocksFromSession,
   getBlock,
@@ -31,23 +30,16 @@ import {
   listSessions,
   updateSession,
 } from '../../db/repositories/sessions';
-import type { BlockRow, Database, SessionRow, SessionUpdate } from '../../db/schema';
+import type { BlockRow, SessionRow, SessionUpdate } from '../../db/schema';
 import type { AttachReply, BlockInfo, SessionInfo } from '../../preload/contract';
 import { TetherError } from '../../preload/tether-error';
 import type { ShellBackend } from '../backends/backend';
-import type { ShellChoice } from '../backends/login-shell';
-import type { Logger } from '../log';
-import { DEFAULT_ZONE_OPTIONS, type ZoneOptions } from '../terminals/zone';
+import { DEFAULT_ZONE_OPTIONS } from '../terminals/zone';
 import { createSerialQueue } from '../workspace/serial-queue';
 import { nextStatus, type LifecycleEvent } from './lifecycle';
-import {
-  checkName,
-  DEFAULT_SIZE,
-  lifecycleEventForLostShell,
-  RESTART_REASON,
-  toBlockInfo,
-} from './session-rules';
-import type { MirrorPool } from './mirror/mirror-pool';
+import { checkName, DEFAULT_SIZE, toBlockInfo } from './session-rules';
+import type { SessionManagerOptions } from './session-options';
+import { recoverSessions } from './session-recovery';
 import { SessionShells } from './session-shells';
 import {
   createLiveSession,
@@ -64,39 +56,6 @@ import {
   TopicCapture,
   type IdlePolicy,
 } from './session-info';
-
-export type { SessionClient } from './session-follower';
-export type { LiveSession } from './live-session';
-
-/** What the manager tells every window: a session changed or went, a block was detached. */
-export type SessionEvents = {
-  changed(session: SessionInfo): void;
-  removed(sessionId: string): void;
-  blockChanged(block: BlockInfo): void;
-};
-
-export type SessionManagerOptions = {
-  db: Kysely<Database>;
-  /** Shells on `local`. */
-  backend: ShellBackend;
-  /** Shells on every other connection (SSH); without it only `local` can be used. */
-  remote?: ShellBackend;
-  mirrors: MirrorPool;
-  shell: () => ShellChoice;
-  cwd: string;
-  env: () => Record<string, string>;
-  log: Logger;
-  events: SessionEvents;
-  zone?: Partial<Omit<ZoneOptions, 'onPressure'>>;
-  idle?: Partial<IdlePolicy>;
-  now?: () => number;
-  /** Wait after exit for trailing output before reporting it (node-pty may exit first). */
-  exitSettleMs?: number;
-  /** How often activity times are written (they change on every keystroke). */
-  activityWriteMs?: number;
-};
-
-export { RESTART_REASON } from './session-rules';
 
 /** Input kept while a shell is starting; more is refused rather than piled up. */
 const MAX_PENDING_INPUT = 64 * 1024;
@@ -119,6 +78,7 @@ export class SessionManager {
       options,
       run: (work) => this.queue.run(work),
       transition: (live, event, patch) => this.transition(live, event, patch),
+      writeForced: (live, patch) => this.writeForced(live, patch),
       tracks: (live) => !this.disposed && this.sessions.get(live.row.id) === live,
       active: (live) => {
         live.row.lastOutputAt = this.now();
@@ -129,8 +89,8 @@ export class SessionManager {
   }
 
   /**
-   * Load every session. A pty shell cannot outlive the app, so a session the
-   * database says is alive is marked done with that reason, never shown running.
+   * Load every session, and ask each one's backend for its shell: one that outlived the
+   * app is re-joined and runs on, one that is gone is done with the backend's reason.
    */
   start(): Promise<void> {
     return this.queue.run(async () => {
@@ -140,12 +100,11 @@ export class SessionManager {
       for (const block of blocks) {
         if (block.sessionId) this.sessions.get(block.sessionId)?.attached.add(block.id);
       }
+      const { recovered, gone } = await this.recover([...this.sessions.values()]);
+      if (recovered + gone > 0) {
+        this.options.log.info(`sessions: ${recovered} re-joined, ${gone} gone since last run`);
+      }
       for (const live of this.sessions.values()) {
-        if (live.row.status !== 'done') {
-          await this.transition(live, lifecycleEventForLostShell(live.row.status), {
-            doneReason: RESTART_REASON,
-          });
-        }
         if (live.attached.size === 0 && live.row.idleDeadline === null) {
           await this.writeForced(live, { idleDeadline: this.deadline(live) });
         }
@@ -202,6 +161,7 @@ export class SessionManager {
         patch.idleDeadline = idleDeadline({ ...live.row, name: clean }, 0, this.now(), this.idle);
       }
       await this.persist(live, patch, 'The session could not be renamed');
+      live.shell?.rename?.(clean);
       this.emitChanged(live);
       return this.info(live);
     });
@@ -429,15 +389,33 @@ export class SessionManager {
     if (this.activityTimer) clearInterval(this.activityTimer);
     await this.queue.run(async () => {
       await this.flushActivity();
+      // Quitting ends nothing that can outlive the app: tmux shells are let go, not killed.
       for (const live of this.sessions.values()) {
         for (const stop of live.stopShell) stop();
-        live.shell?.kill();
+        live.shell?.release();
         live.zone.dispose();
       }
     });
   }
 
   // ---------- internals used by the consistency checker ----------
+
+  /** Ask each session's backend for its shell: re-join the living, end the gone. */
+  recover(lives: readonly LiveSession[]): Promise<{ recovered: number; gone: number }> {
+    return recoverSessions(
+      {
+        shells: this.shells,
+        log: this.options.log,
+        transition: (live, event, patch) => this.transition(live, event, patch),
+      },
+      lives,
+    );
+  }
+
+  /** The backend that runs (or ran) a session. */
+  backendOf(live: LiveSession): ShellBackend | undefined {
+    return this.shells.backendOf(live);
+  }
 
   /** Start tracking a row that has no memory entry (loaded as it is). */
   track(row: SessionRow): LiveSession {
@@ -447,12 +425,19 @@ export class SessionManager {
     return live;
   }
 
-  /** Stop a session and drop it from memory only (its row is already gone). */
+  /** End a session's shell for good and drop it from memory (its row is already gone). */
   drop(live: LiveSession): void {
     for (const stop of live.stopShell) stop();
     live.stopShell = [];
     live.shell?.kill();
     live.shell = null;
+    const backend = this.shells.backendOf(live);
+    const ref = live.row.backendRef;
+    if (backend && ref) {
+      backend.remove(ref).catch((error: unknown) => {
+        this.options.log.warn(`session ${live.row.id}: its shell could not be ended`, error);
+      });
+    }
     live.zone.dispose();
     this.options.mirrors.close(live.row.id);
     this.sessions.delete(live.row.id);
@@ -487,11 +472,14 @@ export class SessionManager {
     return true;
   }
 
-  /** A done session runs no shell: stop listening to it (late output is dropped) and end it. */
+  /**
+   * A done session runs no shell: stop listening to it (late output is dropped) and let it
+   * go. A tmux session stays (its last screen and exit status) until the session is deleted.
+   */
   private retireShell(live: LiveSession): void {
     for (const stop of live.stopShell) stop();
     live.stopShell = [];
-    live.shell?.kill();
+    live.shell?.release();
     live.shell = null;
   }
 
@@ -520,7 +508,7 @@ export class SessionManager {
   }
 
   info(live: LiveSession): SessionInfo {
-    return toSessionInfo(live.row, live);
+    return toSessionInfo(live.row, live, this.shells.backendOf(live)?.notDurable ?? null);
   }
 
   async deleteNow(live: LiveSession): Promise<void> {

@@ -30,6 +30,8 @@ async function until(check: () => boolean, what: string): Promise<void> {
 
 /** Kill a session's shell and wait until the manager has marked it done. */
 async function endShell(r: SessionRig, sessionId: string): Promise<void> {
+  // A session on another connection starts outside the manager's queue.
+  await until(() => Boolean(r.manager.sessions.get(sessionId)?.shell), 'the shell to start');
   process.kill(r.manager.sessions.get(sessionId)!.shell!.pid, 'SIGKILL');
   await until(() => r.manager.sessions.get(sessionId)?.row.status === 'done', 'the session to end');
 }

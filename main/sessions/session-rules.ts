@@ -8,8 +8,6 @@ import { nameProblem } from '../../preload/layout';
 import { TetherError } from '../../preload/tether-error';
 import type { LifecycleEvent } from './lifecycle';
 
-export const RESTART_REASON = 'Tether restarted; a local (pty) shell ends with the app.';
-
 /** The size a shell starts at until a block says how big it is. */
 export const DEFAULT_SIZE = { cols: 80, rows: 24 };
 

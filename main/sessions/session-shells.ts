@@ -8,20 +8,30 @@
 import { connectionProblem, LOCAL_CONNECTION } from '../../preload/connection-name';
 import { TetherError } from '../../preload/tether-error';
 import type { SessionUpdate } from '../../db/schema';
-import type { ShellBackend, ShellExit, ShellProcess } from '../backends/backend';
+import type { ShellBackend, ShellExit, ShellProcess, ShellSpec } from '../backends/backend';
 import type { LifecycleEvent } from './lifecycle';
 import type { LiveSession } from './live-session';
-import type { SessionManagerOptions } from './session-manager';
+import type { SessionManagerOptions } from './session-options';
 
 /** What the shells need of the manager. */
 export type ShellHost = {
   options: Pick<
     SessionManagerOptions,
-    'backend' | 'remote' | 'shell' | 'cwd' | 'env' | 'log' | 'mirrors' | 'exitSettleMs'
+    | 'backend'
+    | 'remote'
+    | 'recoverable'
+    | 'shell'
+    | 'cwd'
+    | 'env'
+    | 'log'
+    | 'mirrors'
+    | 'exitSettleMs'
   >;
   /** Run in the manager's queue. */
   run(work: () => Promise<void>): Promise<void>;
   transition(live: LiveSession, event: LifecycleEvent, patch: SessionUpdate): Promise<boolean>;
+  /** Record a change reality forced (a shell's new ref). */
+  writeForced(live: LiveSession, patch: SessionUpdate): Promise<void>;
   /** The manager still holds this session (not deleted, not disposed). */
   tracks(live: LiveSession): boolean;
   /** Output arrived: the session's output time and activity. */
@@ -38,25 +48,23 @@ export class SessionShells {
    * holds up the others: the session stays `init` until its shell runs.
    */
   async start(live: LiveSession): Promise<void> {
-    const choice = this.host.options.shell();
     const generation = ++live.startGeneration;
-    let started: ShellProcess | Promise<ShellProcess>;
+    let backend: ShellBackend;
+    let started: Promise<ShellProcess>;
     try {
-      started = this.backendFor(live.row.connection).start({
-        connection: live.row.connection,
-        file: choice.file,
-        args: choice.args,
-        cwd: this.host.options.cwd,
-        env: { ...this.host.options.env(), TETHER_SESSION_ID: live.row.id },
-        cols: live.row.cols,
-        rows: live.row.rows,
-      });
+      backend = this.backendFor(live.row.connection);
+      started = backend.start(this.spec(live));
     } catch (error) {
       await this.startFailed(live, error);
       return;
     }
-    if (!(started instanceof Promise)) {
-      await this.adoptShell(live, started, choice.file);
+    if (live.row.connection === LOCAL_CONNECTION) {
+      // A local start is quick: waited for in the queue, so the session runs when create returns.
+      try {
+        await this.adoptShell(live, await started, 'started');
+      } catch (error) {
+        await this.startFailed(live, error);
+      }
       return;
     }
     this.host.options.log.info(`session ${live.row.id}: connecting to ${live.row.connection}`);
@@ -64,7 +72,7 @@ export class SessionShells {
       (shell) =>
         void this.host.run(async () => {
           if (this.isCurrentStart(live, generation)) {
-            await this.adoptShell(live, shell, live.row.connection);
+            await this.adoptShell(live, shell, `started on ${live.row.connection}`);
           } else {
             shell.kill();
           }
@@ -74,6 +82,22 @@ export class SessionShells {
           if (this.isCurrentStart(live, generation)) await this.startFailed(live, error);
         }),
     );
+  }
+
+  /** What a backend needs to start (or find again) this session's shell. */
+  spec(live: LiveSession): ShellSpec {
+    const choice = this.host.options.shell();
+    return {
+      sessionId: live.row.id,
+      name: live.row.name,
+      connection: live.row.connection,
+      file: choice.file,
+      args: choice.args,
+      cwd: this.host.options.cwd,
+      env: { ...this.host.options.env(), TETHER_SESSION_ID: live.row.id },
+      cols: live.row.cols,
+      rows: live.row.rows,
+    };
   }
 
   /** The start answering is the latest one, for a session that still waits for it. */
@@ -90,7 +114,11 @@ export class SessionShells {
     await this.host.transition(live, 'startFailed', { doneReason: reason });
   }
 
-  private async adoptShell(live: LiveSession, shell: ShellProcess, what: string): Promise<void> {
+  /**
+   * Drive a shell: its output into the zone and mirror, its exit as the session's end. A
+   * session being started becomes `running`; a recovered one (already running) stays so.
+   */
+  async adoptShell(live: LiveSession, shell: ShellProcess, what: string): Promise<void> {
     live.shell = shell;
     live.stopShell = [
       shell.onData((data) => this.output(live, shell, data)),
@@ -105,15 +133,18 @@ export class SessionShells {
     if (live.zone.isPaused) shell.pause();
     // The size may have changed while a remote shell was starting.
     shell.resize(live.row.cols, live.row.rows);
-    await this.host.transition(live, 'started', {
-      backendRef: JSON.stringify({ pid: shell.pid, startedAt: this.host.now() }),
-    });
+    if (live.row.status === 'init') {
+      await this.host.transition(live, 'started', { backendRef: shell.ref });
+    } else if (live.row.backendRef !== shell.ref) {
+      await this.host.writeForced(live, { backendRef: shell.ref });
+    }
     for (const data of live.pendingInput) shell.write(data);
     live.pendingInput = [];
     live.pendingInputBytes = 0;
-    this.host.options.log.info(`session ${live.row.id}: started ${what} (pid ${shell.pid})`);
+    this.host.options.log.info(`session ${live.row.id}: ${what} (pid ${shell.pid})`);
   }
 
+  /** The backend new sessions on this connection run on. */
   backendFor(connection: string): ShellBackend {
     if (connection === LOCAL_CONNECTION) return this.host.options.backend;
     const problem = connectionProblem(connection);
@@ -125,6 +156,12 @@ export class SessionShells {
       );
     }
     return this.host.options.remote;
+  }
+
+  /** The backend that runs (or ran) a session: the kind its row names. */
+  backendOf(live: LiveSession): ShellBackend | undefined {
+    const { backend, remote, recoverable = [] } = this.host.options;
+    return [backend, remote, ...recoverable].find((each) => each?.kind === live.row.backend);
   }
 
   private output(live: LiveSession, shell: ShellProcess, data: Buffer): void {

@@ -101,7 +101,8 @@ export type Harness = {
 };
 
 export async function startHarness(options: Partial<CoreOptions> = {}): Promise<Harness> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'tether-core-'));
+  // A given data dir is one another core used first (it is removed at dispose all the same).
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'tether-core-'));
   const make = (extra: Partial<CoreOptions>) =>
     createCore({
       dataDir,
@@ -111,6 +112,8 @@ export async function startHarness(options: Partial<CoreOptions> = {}): Promise<
       // The shells read no dotfiles of this machine's user (a pyenv hook, a slow prompt).
       env: { HOME: dataDir },
       log: createLogger(process.env.TETHER_LOG ?? 'silent'),
+      // Most core tests are about sessions, not backends: pty unless a test asks for tmux.
+      localBackend: 'pty',
       ...options,
       ...extra,
     });

@@ -21,7 +21,8 @@ import { createLogger, type Logger } from '../log';
 import { ConsistencyChecker } from '../sessions/consistency-checker';
 import { createMirrorPool, type TestableMirrorPool } from '../sessions/mirror/mirror-pool';
 import type { IdlePolicy } from '../sessions/session-info';
-import { SessionManager, type SessionManagerOptions } from '../sessions/session-manager';
+import { SessionManager } from '../sessions/session-manager';
+import type { SessionManagerOptions } from '../sessions/session-options';
 import { createWorkspaceStore, type WorkspaceStore } from '../workspace/workspace-store';
 import { TestClient } from './core-harness';
 import { ConnectionService } from '../connections/connection-service';
@@ -150,7 +151,14 @@ export class SessionRig implements Core {
       backend: ptyBackend,
       // Sessions on another connection (for the cross-connection rules) run a local shell:
       // the rig has no SSH host. main/connections tests use a real one.
-      remote: { kind: 'plain', start: (spec) => ptyBackend.start(spec) },
+      remote: {
+        kind: 'plain',
+        notDurable: 'The rig runs remote sessions as local shells.',
+        start: (spec) => ptyBackend.start(spec),
+        recover: () => ptyBackend.recover(),
+        probe: (connection, refs) => ptyBackend.probe(connection, refs),
+        remove: (ref) => ptyBackend.remove(ref),
+      },
       mirrors,
       shell: () => shell,
       cwd: this.dataDir,

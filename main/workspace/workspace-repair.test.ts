@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ACTIVE_TAB_KEY } from '../../db/repositories/tabs';
 import type { Tab, Workspace } from '../../preload/layout';
 import { leafIds } from '../../preload/layout';
-import { RESTART_REASON } from '../sessions/session-manager';
+import { PTY_ENDED_WITH_APP as RESTART_REASON } from '../backends/pty-backend';
 import { startHarness, type Harness, type TestClient } from '../testing/core-harness';
 import {
   createBlocks,

@@ -16,6 +16,7 @@ export function sessionInfo(id: string, changes: Partial<SessionInfo> = {}): Ses
     displayName: id.slice(0, 8),
     connection: 'local',
     backend: 'pty',
+    notDurable: null,
     status: 'running',
     doneReason: null,
     exitCode: null,

@@ -1,0 +1,229 @@
+/**
+ * The `tmux` backend: each session is a tmux session in Tether's private
+ * server, so its shell outlives the app. Tether keeps its own identity for a
+ * session (the `@tether_id` user option plus tmux's creation time), never
+ * tmux's name or `$N` (those change with renames and server restarts); the
+ * tmux name is the Tether name, else the id, so `tmux -L tether ls` shows
+ * what the app shows.
+ */
+import { TetherError } from '../../../preload/tether-error';
+import type { Gone, Liveness, ShellBackend, ShellProcess, ShellSpec } from '../backend';
+import {
+  TmuxProcess,
+  tmuxSessionName,
+  type TmuxFeatures,
+  type TmuxProcessOptions,
+  type TmuxRef,
+} from './tmux-process';
+import { TmuxCommandError, type TmuxServer, type TmuxSessionEntry } from './tmux-server';
+
+/** History lines a repaint brings back by default: fast to switch to, even for a long session. */
+export const DEFAULT_RESTORE_LINES = 5_000;
+
+const ENTRY_FORMAT = [
+  '#{session_id}',
+  '#{session_created}',
+  '#{pane_id}',
+  '#{pane_pid}',
+  '#{session_name}',
+].join('\t');
+
+/** Variables tmux sets for its panes itself. */
+const OWN_VARIABLES = new Set(['TERM', 'TMUX', 'TMUX_PANE']);
+
+export type TmuxBackendOptions = {
+  server: TmuxServer;
+  features: TmuxFeatures;
+  restoreLines?: number;
+  log: TmuxProcessOptions['log'];
+};
+
+export class TmuxBackend implements ShellBackend {
+  readonly kind = 'tmux' as const;
+  readonly notDurable = null;
+  private readonly processOptions: TmuxProcessOptions;
+  private configured = false;
+
+  constructor(private readonly options: TmuxBackendOptions) {
+    this.processOptions = {
+      server: options.server,
+      features: options.features,
+      restoreLines: options.restoreLines ?? DEFAULT_RESTORE_LINES,
+      log: options.log,
+    };
+  }
+
+  get server(): TmuxServer {
+    return this.options.server;
+  }
+
+  async start(spec: ShellSpec): Promise<ShellProcess> {
+    this.configure();
+    // A restart (same session id): the old tmux session, with its dead pane, makes way.
+    const old = await this.server.find(spec.sessionId).catch(() => undefined);
+    if (old) await this.server.kill(old.sessionId);
+    let entry: TmuxSessionEntry;
+    try {
+      entry = await this.newSession(spec, tmuxSessionName(spec.name, spec.sessionId));
+    } catch (error) {
+      if (!(error instanceof TmuxCommandError && /duplicate session/.test(error.stderr))) {
+        throw startFailed(error);
+      }
+      // tmux already has a session of that name (not one of ours, or folded the same way).
+      const unique = tmuxSessionName(spec.name, spec.sessionId, true);
+      entry = await this.newSession(spec, unique).catch((retry: unknown) => {
+        throw startFailed(retry);
+      });
+    }
+    return TmuxProcess.open(entry, this.processOptions);
+  }
+
+  async recover(ref: string): Promise<ShellProcess | Gone> {
+    const parsed = parseRef(ref);
+    if (!parsed) return { state: 'gone', reason: 'Its tmux session is not recorded.' };
+    this.configure();
+    const listed = await this.server.list();
+    // Options are set again on every connect: the config is read only when a server starts.
+    if (listed.running) await this.server.run(this.server.optionArgs());
+    const entry = listed.sessions.find((each) => matches(each, parsed));
+    if (!entry) return { state: 'gone', reason: goneReason(listed.running) };
+    if (entry.paneDead) {
+      return {
+        state: 'gone',
+        reason: `The shell exited with code ${entry.paneDeadStatus ?? 'unknown'} while Tether was closed.`,
+        exitCode: entry.paneDeadStatus,
+      };
+    }
+    return TmuxProcess.open(entry, this.processOptions);
+  }
+
+  async probe(_connection: string, refs: readonly string[]): Promise<Map<string, Liveness>> {
+    const answers = new Map<string, Liveness>();
+    let listed: Awaited<ReturnType<TmuxServer['list']>>;
+    try {
+      listed = await this.server.list();
+    } catch (error) {
+      const reason = `tmux could not be asked: ${error instanceof Error ? error.message : error}`;
+      for (const ref of refs) answers.set(ref, { state: 'unreachable', reason });
+      return answers;
+    }
+    for (const ref of refs) {
+      const parsed = parseRef(ref);
+      const entry = parsed && listed.sessions.find((each) => matches(each, parsed));
+      if (!entry) {
+        answers.set(ref, { state: 'gone', reason: goneReason(listed.running) });
+      } else if (entry.paneDead) {
+        answers.set(ref, {
+          state: 'gone',
+          reason: `The shell exited with code ${entry.paneDeadStatus ?? 'unknown'}.`,
+          exitCode: entry.paneDeadStatus,
+        });
+      } else {
+        answers.set(ref, { state: 'alive' });
+      }
+    }
+    return answers;
+  }
+
+  async remove(ref: string): Promise<void> {
+    const parsed = parseRef(ref);
+    if (!parsed) return;
+    const { sessions } = await this.server.list();
+    for (const entry of sessions) {
+      if (entry.tetherId === parsed.id) await this.server.kill(entry.sessionId);
+    }
+  }
+
+  private configure(): void {
+    if (this.configured) return;
+    this.configured = true;
+    this.server.writeConfig();
+  }
+
+  private async newSession(spec: ShellSpec, name: string): Promise<TmuxSessionEntry> {
+    const env: string[] = [];
+    if (this.options.features.pause) {
+      // -e (3.2+): a server started earlier has another environment than this app's.
+      for (const [key, value] of Object.entries(spec.env)) {
+        if (!OWN_VARIABLES.has(key) && !key.includes('=')) env.push('-e', `${key}=${value}`);
+      }
+    }
+    const command = ['exec', spec.file, ...spec.args].map(shellWord).join(' ');
+    const out = await this.server.run(
+      [
+        ...this.server.optionArgs(),
+        ';',
+        'new-session',
+        '-d',
+        '-s',
+        name,
+        '-x',
+        String(spec.cols),
+        '-y',
+        String(spec.rows),
+        '-c',
+        spec.cwd,
+        ...env,
+        '-P',
+        '-F',
+        ENTRY_FORMAT,
+        command,
+        ';',
+        'set-option',
+        '@tether_id',
+        spec.sessionId,
+      ],
+      // Before 3.2 this environment is what a server started now gives its panes.
+      { ...this.server.env, ...withoutOwn(spec.env) },
+    );
+    const [sessionId, created, paneId, panePid, ...rest] = out.trim().split('\t');
+    if (!sessionId || !paneId) throw new Error(`tmux did not say which session it made: ${out}`);
+    return {
+      sessionId,
+      tetherId: spec.sessionId,
+      created: Number(created),
+      paneId,
+      panePid: Number(panePid),
+      paneDead: false,
+      paneDeadStatus: null,
+      name: rest.join('\t'),
+    };
+  }
+}
+
+function parseRef(ref: string): TmuxRef | null {
+  try {
+    const value = JSON.parse(ref) as Partial<TmuxRef>;
+    if (typeof value.id === 'string' && typeof value.created === 'number') {
+      return { tmux: String(value.tmux ?? 'tether'), id: value.id, created: value.created };
+    }
+  } catch {
+    // Not a tmux ref.
+  }
+  return null;
+}
+
+function matches(entry: TmuxSessionEntry, ref: TmuxRef): boolean {
+  return entry.tetherId === ref.id && entry.created === ref.created;
+}
+
+function goneReason(serverRunning: boolean): string {
+  return serverRunning
+    ? 'Its tmux session is gone (ended outside Tether).'
+    : 'The tmux server is not running (stopped, or the machine restarted); the shell ended with it.';
+}
+
+function withoutOwn(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([key]) => !OWN_VARIABLES.has(key)));
+}
+
+/** One word for `sh -c`, in single quotes. */
+function shellWord(word: string): string {
+  return /^[A-Za-z0-9_./=-]+$/.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function startFailed(error: unknown): TetherError {
+  if (error instanceof TetherError) return error;
+  const why = error instanceof Error ? error.message : String(error);
+  return new TetherError('spawn_failed', `tmux could not start the shell: ${why}`);
+}

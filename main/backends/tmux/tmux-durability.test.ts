@@ -1,0 +1,179 @@
+// A local session on tmux outlives its core: dispose the core (the app quits) or SIGKILL the
+// process hosting it (a crash), start a new core on the same data dir, and the same shell runs
+// on with its screen. Real tmux (a private server: TMUX_TMPDIR per test file), real bash, real
+// SQLite.
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startHarness, type Harness } from '../../testing/core-harness';
+import { paneOf, render, tmux, tmuxScreen, trimRows } from '../../testing/tmux-probe';
+
+let harness: Harness | undefined;
+afterEach(async () => {
+  await harness?.dispose();
+  harness = undefined;
+});
+
+const onTmux = { localBackend: 'tmux' as const, env: { PS1: '$ ' } };
+
+describe('a local tmux session', () => {
+  it('survives the core being disposed: same shell, its variables, its screen', async () => {
+    harness = await startHarness(onTmux);
+    const first = await harness.attachFirst(80, 24);
+    const sessionId = first.reply.session.id;
+    expect(first.reply.session).toMatchObject({
+      backend: 'tmux',
+      status: 'running',
+      notDurable: null,
+    });
+    const { zone } = first.reply;
+    await first.client.request('writeZone', {
+      zone,
+      blockId: first.blockId,
+      data: 'export X=42; echo ready-$X\r',
+    });
+    await first.client.untilText(zone, /ready-42/);
+    const before = await paneOf(sessionId);
+
+    await harness.restart(onTmux);
+    const second = await harness.attachFirst(80, 24);
+    expect(second.reply.session).toMatchObject({
+      id: sessionId,
+      status: 'running',
+      doneReason: null,
+    });
+    const after = await paneOf(sessionId);
+    expect(after.pid).toBe(before.pid);
+    // The block shows what tmux shows.
+    const shown = await render(second.reply.snapshot, 80, 24);
+    expect(trimRows(shown.rows)).toEqual(trimRows(await tmuxScreen(after.pane)));
+    expect(shown.rows.join('\n')).toContain('ready-42');
+
+    await second.client.request('writeZone', {
+      zone,
+      blockId: second.blockId,
+      data: 'echo got-$X\r',
+    });
+    await second.client.untilText(zone, /got-42/);
+  });
+
+  it('survives the process hosting the core being killed (SIGKILL)', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tether-core-'));
+    const host = spawn(
+      join('node_modules', '.bin', 'tsx'),
+      [join('main', 'testing', 'core-process.ts'), dataDir],
+      { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    host.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const sessionId = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => reject(new Error(`no ready line: ${stderr}`)), 15_000);
+      host.stdout.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const match = /ready (\S+)/.exec(out);
+        if (match) {
+          clearTimeout(timer);
+          resolve(match[1]!);
+        }
+      });
+    });
+    const before = await paneOf(sessionId);
+    const exited = new Promise((resolve) => host.once('exit', resolve));
+    host.kill('SIGKILL');
+    await exited;
+
+    harness = await startHarness({ ...onTmux, dataDir });
+    const attached = await harness.attachFirst(80, 24);
+    expect(attached.reply.session).toMatchObject({ id: sessionId, status: 'running' });
+    expect((await paneOf(sessionId)).pid).toBe(before.pid);
+    expect((await render(attached.reply.snapshot, 80, 24)).rows.join('\n')).toContain('ready-42');
+    await attached.client.request('writeZone', {
+      zone: sessionId,
+      blockId: attached.blockId,
+      data: 'echo got-$X\r',
+    });
+    await attached.client.untilText(sessionId, /got-42/);
+  });
+
+  it('comes back inside a full-screen program: alternate screen, cursor, mouse mode, keys', async () => {
+    harness = await startHarness(onTmux);
+    const first = await harness.attachFirst(80, 24);
+    const { zone } = first.reply;
+    const type = (client: typeof first.client, blockId: string, data: string) =>
+      client.request('writeZone', { zone, blockId, data });
+    await type(first.client, first.blockId, 'seq 1 300 > numbers; echo before-less\r');
+    await first.client.untilText(zone, /before-less\r?\n/);
+    await type(first.client, first.blockId, 'less --mouse numbers\r');
+    await first.client.untilText(zone, /\[\?1049h[\s\S]*numbers/);
+    const pane = (await paneOf(zone)).pane;
+    const state = async () =>
+      (
+        await tmux([
+          'display-message',
+          '-p',
+          '-t',
+          pane,
+          '#{alternate_on} #{cursor_x} #{cursor_y} #{mouse_any_flag}#{mouse_button_flag}#{mouse_standard_flag} #{mouse_sgr_flag}',
+        ])
+      ).trim();
+    const tmuxState = await state();
+    expect(tmuxState.startsWith('1 ')).toBe(true);
+
+    await harness.restart(onTmux);
+    const second = await harness.attachFirst(80, 24);
+    const shown = await render(second.reply.snapshot, 80, 24);
+    expect(trimRows(shown.rows)).toEqual(trimRows(await tmuxScreen(pane)));
+    expect(shown.terminal.buffer.active.type).toBe('alternate');
+    const [, cursorX, cursorY] = tmuxState.split(' ');
+    expect(shown.cursor).toEqual({ x: Number(cursorX), y: Number(cursorY) });
+    expect(shown.terminal.modes.mouseTrackingMode).not.toBe('none');
+
+    // less still takes keys: G goes to the end, q quits back to the shell's screen.
+    await type(second.client, second.blockId, 'G');
+    await second.client.untilText(zone, /300/);
+    await type(second.client, second.blockId, 'q');
+    await second.client.untilText(zone, /\[\?1049l/);
+    await type(second.client, second.blockId, 'echo after-less\r');
+    await second.client.untilText(zone, /after-less\r?\n/);
+    expect((await tmuxScreen(pane)).join('\n')).toContain('before-less');
+  });
+
+  it('takes a 1 MB paste intact', { timeout: 60_000 }, async () => {
+    harness = await startHarness(onTmux);
+    const { client, reply, blockId } = await harness.attachFirst(120, 40);
+    const { zone } = reply;
+    const target = join(harness.dataDir, 'pasted.txt');
+    await client.request('writeZone', { zone, blockId, data: `stty -echo; cat > ${target}\r` });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    // Lines under the tty's 4 KiB line limit; characters that tmux's parser would expand.
+    const lines: string[] = [];
+    for (let index = 0, size = 0; size < 1_000_000; index++) {
+      lines.push(`${index} $HOME #{pane_id} ; 'q' "d" \\ é日本 ${'x'.repeat(60)}`);
+      size += lines[index]!.length + 1;
+    }
+    const text = `${lines.join('\n')}\n`;
+    // The contract takes input in pieces (as a page sends a long paste).
+    for (let at = 0; at < text.length; at += 60_000) {
+      await client.request('writeZone', { zone, blockId, data: text.slice(at, at + 60_000) });
+    }
+    await client.request('writeZone', { zone, blockId, data: '\x04' });
+    const expected = createHash('sha256').update(text).digest('hex');
+    const deadline = Date.now() + 20_000;
+    let actual = '';
+    while (Date.now() < deadline) {
+      try {
+        actual = createHash('sha256').update(readFileSync(target)).digest('hex');
+      } catch {
+        // Not written yet.
+      }
+      if (actual === expected) break;
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    expect(readFileSync(target).length).toBe(Buffer.byteLength(text));
+    expect(actual).toBe(expected);
+  });
+});

@@ -1,0 +1,398 @@
+/**
+ * A shell in a tmux session, driven by one control-mode client: the pane's raw
+ * output, keys and pastes in, size, and its end.
+ *
+ * - The stream starts with a repaint of tmux's screen (history, screen,
+ *   alternate screen, cursor, modes), and repaints again after tmux paused
+ *   the output (pause-after) or the client had to be attached again: so what
+ *   is fed from it always shows the pane as tmux has it.
+ * - The end: the shell exited (remain-on-exit keeps the pane, dead, with its
+ *   status, asked every second), or the session or server was killed from
+ *   outside (the client's %exit, then the server is asked what happened).
+ *   A client that ends while its session lives (a person ran `tmux detach -a`,
+ *   or it stopped answering) is attached again.
+ * - release() detaches and leaves the shell running; kill() ends the session.
+ */
+import { TetherError } from '../../../preload/tether-error';
+import type { ShellExit, ShellProcess } from '../backend';
+import { ExitOnce } from '../exit-once';
+import { ControlClient } from './control-client';
+import type { ControlBlock } from './control-parser';
+import { inputCommands, quoteText } from './tmux-command';
+import { buildRestore, restoreCommands } from './tmux-restore';
+import type { TmuxServer, TmuxSessionEntry } from './tmux-server';
+
+export type TmuxFeatures = {
+  /** tmux ≥ 3.2: `refresh-client -f pause-after` and `-A pane:pause|continue`. */
+  pause: boolean;
+};
+
+export type TmuxProcessOptions = {
+  server: TmuxServer;
+  features: TmuxFeatures;
+  /** History lines a repaint brings back (older ones stay in tmux). */
+  restoreLines: number;
+  log: { info(message: string): void; warn(message: string, error?: unknown): void };
+};
+
+/** What the session row keeps to find the shell again after a restart. */
+export type TmuxRef = { tmux: string; id: string; created: number };
+
+/** How often the pane is asked whether its shell still runs. */
+const POLL_MS = 1_000;
+/**
+ * Polls a client may leave unanswered (while we read its output) before it counts as stuck.
+ * Counted in ticks of our own timer, so a busy event loop here is not taken for a stuck tmux.
+ */
+const STALL_POLLS = 5;
+/** Seconds of unread output after which tmux skips it and Tether repaints. */
+const PAUSE_AFTER_SECONDS = 2;
+const RESIZE_DEBOUNCE_MS = 30;
+/** Re-attaches allowed within REATTACH_WINDOW_MS before the shell is given up. */
+const MAX_REATTACHES = 3;
+const REATTACH_WINDOW_MS = 30_000;
+/** Output kept until the first listener subscribes (the opening repaint); then it streams. */
+const MAX_EARLY_BYTES = 8 * 1024 * 1024;
+
+export class TmuxProcess implements ShellProcess {
+  readonly ref: string;
+  private client: ControlClient;
+  private readonly exit = new ExitOnce();
+  private readonly listeners = new Set<(data: Buffer) => void>();
+  private early: Buffer[] | null = [];
+  private earlyBytes = 0;
+  private state: 'running' | 'released' | 'killed' | 'ended' = 'running';
+  private paused = false;
+  private resyncing = false;
+  /** Repaints asked for and not answered yet. */
+  private repainting = 0;
+  private pollTimer: ReturnType<typeof setInterval>;
+  /** Poll ticks since the outstanding poll was sent; 0 when none is outstanding. */
+  private unansweredTicks = 0;
+  private resizeTimer: ReturnType<typeof setTimeout> | undefined;
+  private size: { cols: number; rows: number } | undefined;
+  private reattaches: number[] = [];
+  private buffers = 0;
+
+  private constructor(
+    private entry: TmuxSessionEntry,
+    private readonly options: TmuxProcessOptions,
+  ) {
+    const ref: TmuxRef = {
+      tmux: options.server.socketName,
+      id: entry.tetherId,
+      created: entry.created,
+    };
+    this.ref = JSON.stringify(ref);
+    this.client = this.attach();
+    this.pollTimer = setInterval(() => this.poll(), POLL_MS);
+    this.pollTimer.unref?.();
+  }
+
+  /** Attach to a session and repaint its screen; resolves once the repaint is in the stream. */
+  static async open(entry: TmuxSessionEntry, options: TmuxProcessOptions): Promise<TmuxProcess> {
+    const process = new TmuxProcess(entry, options);
+    try {
+      await process.repaint();
+    } catch (error) {
+      process.release();
+      throw error;
+    }
+    return process;
+  }
+
+  get pid(): number {
+    return this.entry.panePid;
+  }
+
+  onData(listener: (data: Buffer) => void): () => void {
+    this.listeners.add(listener);
+    if (this.early) {
+      const early = this.early;
+      this.early = null;
+      for (const data of early) listener(data);
+    }
+    return () => this.listeners.delete(listener);
+  }
+
+  onExit(listener: (exit: ShellExit) => void): () => void {
+    return this.exit.on(listener);
+  }
+
+  write(data: string | Buffer): void {
+    if (this.state !== 'running') return;
+    const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+    const lines = inputCommands(this.entry.paneId, bytes, () => `tether-${++this.buffers}`);
+    if (!this.client.send(lines)) {
+      throw new TetherError('not_running', 'tmux is not taking input right now; try again.');
+    }
+  }
+
+  resize(cols: number, rows: number): void {
+    this.size = { cols, rows };
+    if (this.state !== 'running') return;
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = setTimeout(() => this.sendSize(), RESIZE_DEBOUNCE_MS);
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.client.pause();
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.client.resume();
+  }
+
+  kill(): void {
+    if (this.state !== 'running') return;
+    this.state = 'killed';
+    this.stopTimers();
+    this.client.close();
+    this.options.server.kill(this.entry.sessionId).catch((error: unknown) => {
+      this.options.log.warn(`tmux: could not kill session ${this.entry.sessionId}`, error);
+    });
+    this.end({ exitCode: null, signal: 1 });
+  }
+
+  release(): void {
+    if (this.state !== 'running') return;
+    this.state = 'released';
+    this.stopTimers();
+    this.client.close();
+    this.listeners.clear();
+  }
+
+  rename(name: string | null): void {
+    if (this.state !== 'running') return;
+    const wanted = tmuxSessionName(name, this.entry.tetherId);
+    const line = `rename-session -t ${this.entry.sessionId} -- ${quoteText(wanted)}`;
+    this.client.command(line).catch(() => {
+      // Taken in tmux (by a session Tether does not know, or a name tmux folds the same way).
+      const fallback = tmuxSessionName(name, this.entry.tetherId, true);
+      const retry = `rename-session -t ${this.entry.sessionId} -- ${quoteText(fallback)}`;
+      this.client.command(retry).catch((error: unknown) => {
+        this.options.log.warn(`tmux: could not rename ${this.entry.sessionId}`, error);
+      });
+    });
+  }
+
+  private attach(): ControlClient {
+    const client = new ControlClient(this.options.server, this.entry.sessionId, {
+      output: (pane, data) => {
+        if (pane === this.entry.paneId) this.emit(data);
+      },
+      pause: (pane) => {
+        // A repaint pauses the pane itself (its %pause comes inside its own reply).
+        if (pane === this.entry.paneId && this.repainting === 0) {
+          void this.resync('tmux paused the output');
+        }
+      },
+      closed: (reason) => {
+        if (client === this.client) void this.lost(reason);
+      },
+    });
+    if (this.options.features.pause) {
+      client.send([`refresh-client -f pause-after=${PAUSE_AFTER_SECONDS}`]);
+    }
+    if (this.size) client.send([this.sizeCommand(this.size)]);
+    if (this.paused) client.pause();
+    return client;
+  }
+
+  /**
+   * Ask for the pane's whole state in one atomic `;`-list, and put the repaint in the
+   * stream exactly where tmux answered.
+   */
+  private repaint(): Promise<void> {
+    const pause = this.options.features.pause;
+    const commands = restoreCommands(this.entry.paneId, {
+      historyLines: this.options.restoreLines,
+      pause,
+    });
+    this.repainting += 1;
+    return this.client
+      .command(commands.join(' ; '), commands.length, (blocks: ControlBlock[]) => {
+        try {
+          const { bytes } = buildRestore(
+            blocks.map((block) => block.lines),
+            { pause },
+          );
+          this.emit(bytes);
+        } catch (error) {
+          // Runs inside the parser: a bad answer must not stop the stream.
+          this.options.log.warn(`tmux ${this.entry.sessionId}: unreadable screen`, error);
+        }
+      })
+      .then(
+        () => {
+          this.repainting -= 1;
+        },
+        (error: unknown) => {
+          this.repainting -= 1;
+          // A failed list stops before its last command: the pane must not stay paused.
+          if (pause) this.client.send([`refresh-client -A '${this.entry.paneId}:continue'`]);
+          throw error;
+        },
+      );
+  }
+
+  private async resync(why: string): Promise<void> {
+    if (this.resyncing || this.state !== 'running') return;
+    this.resyncing = true;
+    try {
+      this.options.log.info(`tmux ${this.entry.sessionId}: ${why}; repainting`);
+      await this.repaint();
+    } catch (error) {
+      this.options.log.warn(`tmux ${this.entry.sessionId}: repaint failed`, error);
+    } finally {
+      this.resyncing = false;
+    }
+  }
+
+  private emit(data: Buffer): void {
+    if (this.state !== 'running' || data.length === 0) return;
+    if (this.early) {
+      // Nobody listens yet (the shell is being adopted): keep it, bounded.
+      if (this.earlyBytes + data.length <= MAX_EARLY_BYTES) {
+        this.early.push(data);
+        this.earlyBytes += data.length;
+      }
+      return;
+    }
+    for (const listener of this.listeners) listener(data);
+  }
+
+  /** Ask whether the shell still runs; a client that stopped answering is replaced. */
+  private poll(): void {
+    if (this.state !== 'running' || !this.client.isOpen) return;
+    if (this.unansweredTicks > 0) {
+      // A paused client reads no answers; that is not tmux being stuck.
+      if (!this.paused) this.unansweredTicks += 1;
+      if (this.unansweredTicks > STALL_POLLS) {
+        this.options.log.warn(`tmux ${this.entry.sessionId}: the client stopped answering`);
+        this.unansweredTicks = 0;
+        this.client.kill();
+      }
+      return;
+    }
+    this.unansweredTicks = 1;
+    const client = this.client;
+    const format = quoteText('#{pane_dead} #{pane_dead_status} #{pane_dead_signal}');
+    this.client
+      .command(`display-message -p -t ${this.entry.paneId} ${format}`)
+      .then(([block]) => {
+        if (client === this.client) this.unansweredTicks = 0;
+        const [dead, status, signal] = (block?.lines[0]?.toString('utf8') ?? '').split(' ');
+        if (dead !== '1') return;
+        this.end({
+          exitCode: status ? Number(status) : null,
+          signal: signal ? Number(signal) : null,
+        });
+      })
+      .catch(() => {
+        // The pane is gone (killed from outside); the client's end says the rest.
+        if (client === this.client) this.unansweredTicks = 0;
+      });
+  }
+
+  /** The client ended without us asking: find out whether the shell is still there. */
+  private async lost(reason: string | null | 'eof'): Promise<void> {
+    if (this.state !== 'running') return;
+    let entry: TmuxSessionEntry | undefined;
+    let running: boolean;
+    try {
+      const listed = await this.options.server.list();
+      running = listed.running;
+      entry = listed.sessions.find(
+        (each) => each.tetherId === this.entry.tetherId && each.created === this.entry.created,
+      );
+    } catch (error) {
+      this.end({
+        exitCode: null,
+        signal: null,
+        reason: `tmux could not be asked: ${describe(error)}`,
+      });
+      return;
+    }
+    if (this.state !== 'running') return;
+    if (!running) {
+      this.end({ exitCode: null, signal: null, reason: serverGoneReason(reason) });
+    } else if (!entry) {
+      this.end({
+        exitCode: null,
+        signal: null,
+        reason: 'The tmux session was ended outside Tether (tmux kill-session).',
+      });
+    } else if (entry.paneDead) {
+      this.end({ exitCode: entry.paneDeadStatus, signal: null });
+    } else {
+      this.reattach(entry, reason);
+    }
+  }
+
+  private reattach(entry: TmuxSessionEntry, reason: string | null | 'eof'): void {
+    const now = Date.now();
+    this.reattaches = this.reattaches.filter((at) => now - at < REATTACH_WINDOW_MS);
+    if (this.reattaches.length >= MAX_REATTACHES) {
+      this.end({
+        exitCode: null,
+        signal: null,
+        reason: `Tether lost its tmux client ${MAX_REATTACHES} times in a row (${reason ?? 'exit'}); the session still runs in tmux.`,
+      });
+      return;
+    }
+    this.reattaches.push(now);
+    this.entry = entry;
+    this.options.log.info(
+      `tmux ${entry.sessionId}: client ended (${reason ?? 'exit'}); attaching again`,
+    );
+    this.unansweredTicks = 0;
+    this.client = this.attach();
+    void this.resync('attached again');
+  }
+
+  private sendSize(): void {
+    if (this.size && this.state === 'running') this.client.send([this.sizeCommand(this.size)]);
+  }
+
+  private sizeCommand({ cols, rows }: { cols: number; rows: number }): string {
+    // The comma form works in every version; WxH only from 3.1.
+    return `refresh-client -C ${cols},${rows}`;
+  }
+
+  private end(exit: ShellExit): void {
+    if (this.state === 'ended' || this.state === 'released') return;
+    if (this.state === 'running') this.state = 'ended';
+    this.stopTimers();
+    this.client.close();
+    this.exit.fire(exit);
+    this.listeners.clear();
+  }
+
+  private stopTimers(): void {
+    clearInterval(this.pollTimer);
+    clearTimeout(this.resizeTimer);
+  }
+}
+
+/**
+ * The name tmux shows (`tmux -L tether ls`): the Tether name, else the id. tmux folds `.`
+ * and `:` (target syntax); `unique` adds the id's start, for a name tmux already has.
+ */
+export function tmuxSessionName(name: string | null, id: string, unique = false): string {
+  const base = (name ?? id).replace(/[.:]/g, '_');
+  return unique && name !== null ? `${base}-${id.slice(0, 8)}` : base;
+}
+
+function serverGoneReason(reason: string | null | 'eof'): string {
+  if (reason && reason !== 'eof' && /unexpectedly/.test(reason)) {
+    return 'The tmux server stopped unexpectedly (it crashed or was killed); the shell ended with it.';
+  }
+  return 'The tmux server was stopped (tmux kill-server, or the machine restarted); the shell ended with it.';
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

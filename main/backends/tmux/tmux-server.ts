@@ -1,0 +1,251 @@
+/**
+ * Tether's private tmux server (`tmux -L tether`): one-shot commands to it,
+ * its version, its options (Tether's own config, never the user's
+ * ~/.tmux.conf), and the sessions in it. tmux's own TMUX_TMPDIR decides where
+ * the socket is, so tests and people can keep servers apart; TMUX is removed
+ * from the environment so Tether run inside tmux still reaches its own server.
+ */
+import { execFile } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export type TmuxVersion = { major: number; minor: number; letter: string; text: string };
+
+/** One Tether session as `tmux list-sessions` shows it. */
+export type TmuxSessionEntry = {
+  /** `$N`: stable while the server runs, reused after it restarts. */
+  sessionId: string;
+  /** Tether's id for the session (the `@tether_id` user option). */
+  tetherId: string;
+  /** Seconds since the epoch; with the Tether id, what tells this session from a later one. */
+  created: number;
+  paneId: string;
+  paneDead: boolean;
+  paneDeadStatus: number | null;
+  panePid: number;
+  name: string;
+};
+
+export type TmuxServerOptions = {
+  /** The `-L` socket name (default `tether`). */
+  socketName?: string;
+  /** Where Tether writes its tmux config (the data dir). */
+  configDir: string;
+  historyLimit?: number;
+  env?: NodeJS.ProcessEnv;
+  /** The tmux program (default: `tmux` on the PATH). */
+  program?: string;
+};
+
+/** A tmux command failed; `stderr` is tmux's own words. */
+export class TmuxCommandError extends Error {
+  constructor(
+    readonly stderr: string,
+    readonly code: string | number | null,
+  ) {
+    super(stderr.trim() || `tmux failed (${code})`);
+    this.name = 'TmuxCommandError';
+  }
+
+  /** The server is not running (its socket is missing or nobody listens on it). */
+  get noServer(): boolean {
+    return /no server running|error connecting to|server exited/i.test(this.stderr);
+  }
+
+  /** tmux itself could not be run. */
+  get notRunnable(): boolean {
+    return this.code === 'ENOENT' || this.code === 'EACCES';
+  }
+}
+
+const LIST_FORMAT = [
+  '#{session_id}',
+  '#{@tether_id}',
+  '#{session_created}',
+  '#{pane_id}',
+  '#{pane_dead}',
+  '#{pane_dead_status}',
+  '#{pane_pid}',
+  '#{session_name}',
+].join('\t');
+
+export const DEFAULT_HISTORY_LIMIT = 10_000;
+
+export class TmuxServer {
+  readonly socketName: string;
+  readonly program: string;
+  readonly configPath: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly historyLimit: number;
+  private term: string | undefined;
+
+  constructor(options: TmuxServerOptions) {
+    this.socketName = options.socketName ?? 'tether';
+    this.program = options.program ?? 'tmux';
+    this.configPath = join(options.configDir, 'tmux.conf');
+    this.historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+    const env = { ...(options.env ?? process.env) };
+    delete env.TMUX;
+    delete env.TMUX_PANE;
+    this.env = env;
+  }
+
+  /** Arguments that start every tmux client of this server. */
+  clientArgs(): string[] {
+    return ['-u', '-L', this.socketName, '-f', this.configPath];
+  }
+
+  /** Run one command list (`;` as its own argument separates commands); resolves stdout. */
+  run(args: readonly string[], env: NodeJS.ProcessEnv = this.env): Promise<string> {
+    return new Promise((resolve, reject) => {
+      execFile(
+        this.program,
+        [...this.clientArgs(), ...args],
+        { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 10_000 },
+        (error, stdout, stderr) => {
+          if (error) {
+            const code = (error as NodeJS.ErrnoException).code ?? null;
+            reject(new TmuxCommandError(stderr || error.message, code));
+          } else {
+            resolve(stdout);
+          }
+        },
+      );
+    });
+  }
+
+  /** `tmux -V`, parsed; null when tmux cannot be run. */
+  async version(): Promise<TmuxVersion | null> {
+    return new Promise((resolve) => {
+      execFile(this.program, ['-V'], { env: this.env, timeout: 5_000 }, (error, stdout) => {
+        resolve(error ? null : parseTmuxVersion(String(stdout)));
+      });
+    });
+  }
+
+  /** Write Tether's config file; it is read when the server starts (options are set again anyway). */
+  writeConfig(): void {
+    const lines = this.optionCommands().map((command) => command.join(' '));
+    const text = `# Written by Tether for its own tmux server (tmux -L ${this.socketName}); changes are overwritten.\n${lines.join('\n')}\n`;
+    writeFileSync(this.configPath, text, { mode: 0o600 });
+  }
+
+  /** Tether's options, set on every connect: the config is only read when the server starts. */
+  optionCommands(): string[][] {
+    return [
+      ['set', '-g', 'status', 'off'],
+      ['set', '-g', 'remain-on-exit', 'on'],
+      ['set', '-g', 'exit-unattached', 'off'],
+      ['set', '-g', 'destroy-unattached', 'off'],
+      ['set', '-g', 'history-limit', String(this.historyLimit)],
+      ['set', '-g', 'default-terminal', this.terminalName()],
+      ['set', '-g', 'aggressive-resize', 'off'],
+      ['set', '-g', 'window-size', 'latest'],
+      ['set', '-s', 'escape-time', '10'],
+      ['set', '-s', 'focus-events', 'on'],
+      ['set', '-s', 'set-clipboard', 'off'],
+    ];
+  }
+
+  /** The options as one command list for `run`, started with `start-server`. */
+  optionArgs(): string[] {
+    const args = ['start-server'];
+    for (const command of this.optionCommands()) args.push(';', ...command);
+    return args;
+  }
+
+  /** `tmux-256color` where this machine has its terminfo, else `screen-256color`. */
+  terminalName(): string {
+    this.term ??= hasTerminfo('tmux-256color', this.env) ? 'tmux-256color' : 'screen-256color';
+    return this.term;
+  }
+
+  /** Every session that Tether made (has a `@tether_id`); empty when no server runs. */
+  async list(): Promise<{ running: boolean; sessions: TmuxSessionEntry[] }> {
+    let out: string;
+    try {
+      out = await this.run(['list-sessions', '-F', LIST_FORMAT]);
+    } catch (error) {
+      if (error instanceof TmuxCommandError && error.noServer)
+        return { running: false, sessions: [] };
+      throw error;
+    }
+    const sessions: TmuxSessionEntry[] = [];
+    for (const line of out.split('\n')) {
+      const [sessionId, tetherId, created, paneId, dead, status, pid, ...name] = line.split('\t');
+      if (!sessionId || !tetherId || !paneId) continue;
+      sessions.push({
+        sessionId,
+        tetherId,
+        created: Number(created),
+        paneId,
+        paneDead: dead === '1',
+        paneDeadStatus: status === '' || status === undefined ? null : Number(status),
+        panePid: Number(pid),
+        name: name.join('\t'),
+      });
+    }
+    return { running: true, sessions };
+  }
+
+  /** Find a Tether session by its id (and creation time, when known). */
+  async find(tetherId: string, created?: number): Promise<TmuxSessionEntry | undefined> {
+    const { sessions } = await this.list();
+    return sessions.find(
+      (entry) =>
+        entry.tetherId === tetherId && (created === undefined || entry.created === created),
+    );
+  }
+
+  /** Kill a session by its `$N` id; a session already gone is fine. */
+  async kill(sessionId: string): Promise<void> {
+    try {
+      await this.run(['kill-session', '-t', sessionId]);
+    } catch (error) {
+      if (
+        error instanceof TmuxCommandError &&
+        /can't find|no server|error connecting/.test(error.stderr)
+      ) {
+        return;
+      }
+      throw error;
+    }
+  }
+}
+
+/** `tmux 3.3a` → 3.3a; `tmux next-3.4` → 3.4; `tmux master` or an OpenBSD build → newest. */
+export function parseTmuxVersion(output: string): TmuxVersion | null {
+  const text = output.trim().replace(/^tmux\s+/, '');
+  const match = /(\d+)\.(\d+)([a-z]?)/.exec(text);
+  if (match) {
+    return { major: Number(match[1]), minor: Number(match[2]), letter: match[3] ?? '', text };
+  }
+  if (/^(master|openbsd)/.test(text)) return { major: 99, minor: 0, letter: '', text };
+  return null;
+}
+
+/** Whether `version` is at least major.minor with the letter (3.0a > 3.0). */
+export function atLeast(version: TmuxVersion, major: number, minor: number, letter = ''): boolean {
+  if (version.major !== major) return version.major > major;
+  if (version.minor !== minor) return version.minor > minor;
+  return version.letter >= letter;
+}
+
+/** Whether a terminfo entry exists in the usual places (no infocmp needed). */
+function hasTerminfo(name: string, env: NodeJS.ProcessEnv): boolean {
+  const dirs = [
+    env.TERMINFO,
+    join(env.HOME ?? homedir(), '.terminfo'),
+    ...(env.TERMINFO_DIRS ?? '').split(':'),
+    '/etc/terminfo',
+    '/lib/terminfo',
+    '/usr/share/terminfo',
+    '/usr/lib/terminfo',
+    '/usr/local/share/terminfo',
+    '/opt/homebrew/share/terminfo',
+  ].filter((dir): dir is string => Boolean(dir));
+  const first = name[0]!;
+  const hex = first.charCodeAt(0).toString(16);
+  return dirs.some((dir) => existsSync(join(dir, first, name)) || existsSync(join(dir, hex, name)));
+}
