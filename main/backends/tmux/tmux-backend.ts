@@ -211,6 +211,7 @@ function goneReason(serverRunning: boolean): string {
   return serverRunning
     ? 'Its tmux session is gone (ended outside Tether).'
     : 'The tmux server is not running (stopped, or the machine restarted); the shell ended with it.';
+  // (tmux also stops its server when its last session is killed.)
 }
 
 function withoutOwn(env: Record<string, string>): Record<string, string> {

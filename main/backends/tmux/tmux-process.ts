@@ -390,7 +390,8 @@ function serverGoneReason(reason: string | null | 'eof'): string {
   if (reason && reason !== 'eof' && /unexpectedly/.test(reason)) {
     return 'The tmux server stopped unexpectedly (it crashed or was killed); the shell ended with it.';
   }
-  return 'The tmux server was stopped (tmux kill-server, or the machine restarted); the shell ended with it.';
+  // tmux stops its server with its last session, so a kill-session can look like this too.
+  return 'The tmux session was ended outside Tether (tmux kill-session or kill-server).';
 }
 
 function describe(error: unknown): string {
