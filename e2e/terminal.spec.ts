@@ -1,6 +1,8 @@
 /**
- * One real terminal, end to end: Chromium → browser-mode host → node-pty → bash.
+ * One real terminal, end to end: Chromium → browser-mode host → tmux (or node-pty) → bash.
  */
+import * as pty from 'node-pty';
+import { hostTmux, startHost } from './fixtures/host';
 import {
   expect,
   expectOutput,
@@ -46,26 +48,66 @@ test('reloading the page brings the block back with its shell and screen', async
   await expectOutput(page, /^mark=kept-42$/m);
 });
 
-test('after a host restart the block says its shell ended; Restart gives a new one', async ({
+test('after a host restart the block shows the same shell (tmux), reachable from a plain terminal', async ({
   page,
   host,
 }) => {
   await openApp(page, host);
-  await run(page, 'echo "pid=$$"');
+  await run(page, 'export X=42; echo "pid=$$"');
   await expectOutput(page, /^pid=\d+$/m);
   const firstPid = (await terminalText(page)).match(/^pid=(\d+)$/m)?.[1];
+  const block = page.getByRole('region', { name: 'Terminal' });
+  await expect(block.getByText('not durable')).toHaveCount(0);
+
   await host.restart();
   await page.goto(host.url);
-  const block = page.getByRole('region', { name: 'Terminal' });
-  // A local shell cannot outlive the app: done, with the reason, and nothing restarts by itself.
-  await expect(block.getByRole('status')).toContainText('Tether restarted');
-  await expect(block.getByRole('img', { name: 'Session status: done' })).toBeVisible();
-  await block.getByRole('button', { name: 'Restart' }).click();
   await expect(block.getByRole('img', { name: 'Session status: running' })).toBeVisible();
-  await run(page, 'echo "pid=$$ again"');
-  await expectOutput(page, /^pid=\d+ again$/m);
-  const secondPid = (await terminalText(page)).match(/^pid=(\d+) again$/m)?.[1];
-  expect(secondPid).not.toBe(firstPid);
+  await expectOutput(page, /^pid=\d+$/m);
+  await run(page, 'echo "x=$X pid=$$"');
+  await expectOutput(page, new RegExp(`^x=42 pid=${firstPid}$`, 'm'));
+
+  // A person joins the same session from a terminal of their own: what they type shows here.
+  const name = hostTmux(host, ['list-sessions', '-F', '#{session_name}']).trim();
+  const outside = pty.spawn('tmux', ['-L', 'tether', 'attach', '-t', `=${name}`], {
+    cols: 100,
+    rows: 30,
+    env: { ...process.env, TMUX_TMPDIR: host.tmuxTmpdir } as Record<string, string>,
+  });
+  try {
+    await expect.poll(() => outside.pid > 0).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    outside.write('echo typed-outside-$((6*7))\r');
+    await expectOutput(page, /^typed-outside-42$/m);
+  } finally {
+    outside.kill();
+  }
+});
+
+test('on pty (tmux not used) the header says not durable, and a restart ends the shell', async ({
+  page,
+}) => {
+  const host = await startHost({ env: { TETHER_LOCAL_BACKEND: 'pty' } });
+  try {
+    await openApp(page, host);
+    const block = page.getByRole('region', { name: 'Terminal' });
+    await expect(block.getByText('not durable')).toBeVisible();
+    await run(page, 'echo "pid=$$"');
+    await expectOutput(page, /^pid=\d+$/m);
+    const firstPid = (await terminalText(page)).match(/^pid=(\d+)$/m)?.[1];
+    await host.restart();
+    await page.goto(host.url);
+    // A pty shell cannot outlive the app: done, with the reason, and nothing restarts by itself.
+    await expect(block.getByRole('status')).toContainText('Tether restarted');
+    await expect(block.getByRole('img', { name: 'Session status: done' })).toBeVisible();
+    await block.getByRole('button', { name: 'Restart' }).click();
+    await expect(block.getByRole('img', { name: 'Session status: running' })).toBeVisible();
+    await run(page, 'echo "pid=$$ again"');
+    await expectOutput(page, /^pid=\d+ again$/m);
+    const secondPid = (await terminalText(page)).match(/^pid=(\d+) again$/m)?.[1];
+    expect(secondPid).not.toBe(firstPid);
+  } finally {
+    await host.stop();
+  }
 });
 
 test('unicode and colours reach the terminal intact', async ({ page, host }) => {

@@ -32,16 +32,41 @@ describe('exitMessage', () => {
 });
 
 describe('notDurableNote', () => {
+  const plain = { backend: 'plain' as const, notDurable: 'SSH shells run without tmux.' };
+  const RESTARTED = 'Tether restarted; a local (pty) shell ends with the app.';
+
   it('says a plain SSH shell ended with its connection', () => {
     expect(
-      notDurableNote({ backend: 'plain', doneReason: 'Connection lost: no answer from the host' }),
+      notDurableNote({ ...plain, doneReason: 'Connection lost: no answer from the host' }),
     ).toBe('This SSH session was not durable: its shell ended when the connection was lost.');
   });
 
+  it('names why a local pty shell ended when Tether restarted', () => {
+    expect(
+      notDurableNote({
+        backend: 'pty',
+        doneReason: RESTARTED,
+        notDurable: 'tmux is not installed, so local shells end when Tether quits.',
+      }),
+    ).toBe(
+      'This session was not durable. tmux is not installed, so local shells end when Tether quits.',
+    );
+  });
+
+  it('still says why when the reason is not known', () => {
+    expect(notDurableNote({ backend: 'pty', doneReason: RESTARTED, notDurable: null })).toBe(
+      'This session was not durable. It ran without tmux.',
+    );
+  });
+
   it('says nothing for other endings or durable backends', () => {
-    expect(notDurableNote({ backend: 'plain', doneReason: 'The shell exited' })).toBeNull();
-    expect(notDurableNote({ backend: 'plain', doneReason: null })).toBeNull();
-    expect(notDurableNote({ backend: 'tmux', doneReason: 'Connection lost' })).toBeNull();
-    expect(notDurableNote({ backend: 'pty', doneReason: 'Connection lost' })).toBeNull();
+    expect(notDurableNote({ ...plain, doneReason: 'The shell exited' })).toBeNull();
+    expect(notDurableNote({ ...plain, doneReason: null })).toBeNull();
+    expect(notDurableNote({ ...plain, backend: 'tmux', doneReason: 'Connection lost' })).toBeNull();
+    expect(notDurableNote({ ...plain, backend: 'pty', doneReason: 'Connection lost' })).toBeNull();
+    expect(notDurableNote({ ...plain, backend: 'tmux', doneReason: RESTARTED })).toBeNull();
+    expect(
+      notDurableNote({ backend: 'pty', doneReason: 'Shell exited', notDurable: 'No tmux.' }),
+    ).toBeNull();
   });
 });

@@ -13,15 +13,25 @@ export function exitMessage({ exitCode, exitSignal, doneReason }: DoneFacts): st
 
 /** The prefix of `doneReason` when a plain SSH shell ended with its link. */
 const CONNECTION_LOST = 'Connection lost';
+/** The prefix of `doneReason` when a shell ended with the app (it was not in tmux). */
+const APP_RESTARTED = 'Tether restarted';
 
 /**
- * Said plainly under the exit message when an SSH shell died with its link: a
- * plain shell cannot outlive the connection (a tmux session would have).
+ * Said plainly under the exit message when a shell died for not being durable:
+ * a plain SSH shell that ended with its link, or a local pty shell that ended
+ * with the app (a tmux session would have lived on).
  */
 export function notDurableNote({
   backend,
   doneReason,
-}: Pick<SessionInfo, 'backend' | 'doneReason'>): string | null {
-  if (backend !== 'plain' || !doneReason?.startsWith(CONNECTION_LOST)) return null;
-  return 'This SSH session was not durable: its shell ended when the connection was lost.';
+  notDurable,
+}: Pick<SessionInfo, 'backend' | 'doneReason' | 'notDurable'>): string | null {
+  if (backend === 'plain' && doneReason?.startsWith(CONNECTION_LOST)) {
+    return 'This SSH session was not durable: its shell ended when the connection was lost.';
+  }
+  if (backend === 'pty' && doneReason?.startsWith(APP_RESTARTED)) {
+    // The exit message already says the shell ended with the app; this says why.
+    return `This session was not durable. ${notDurable ?? 'It ran without tmux.'}`;
+  }
+  return null;
 }

@@ -1,9 +1,12 @@
 /**
  * The session part of a block header: a status dot and the session's display
- * name, or "No session". It opens the session picker, which hangs from it.
+ * name, or "No session", and a "not durable" tag when the session's shell
+ * will not outlive the app. The name opens the session picker, which hangs
+ * from it.
  */
 import type { Ref } from 'react';
 import type { SessionInfo } from '../../preload/contract';
+import { NotDurableMarker } from './NotDurableMarker';
 import { headerName, statusLabel } from './session-status';
 import { StatusDot } from './StatusDot';
 
@@ -33,23 +36,27 @@ export function SessionIndicator(props: Props) {
   // An anonymous session is called by its id's first characters, which read best in monospace.
   const byId = session !== null && shown === session.id.slice(0, 8);
   return (
-    <span className="session-indicator" ref={ref}>
-      {session ? <StatusDot status={session.status} /> : null}
-      <button
-        type="button"
-        className={`session-name${session ? '' : ' none'}${byId ? ' by-id' : ''}`}
-        aria-label="Session"
-        aria-haspopup="dialog"
-        aria-expanded={pickerOpen}
-        title={`${title} — sessions (${shortcut})`}
-        onPointerDown={pickerOpen ? undefined : onReach}
-        onClick={() => {
-          if (!pickerOpen) onReach();
-          onTogglePicker();
-        }}
-      >
-        {shown}
-      </button>
-    </span>
+    <>
+      <span className="session-indicator" ref={ref}>
+        {session ? <StatusDot status={session.status} /> : null}
+        <button
+          type="button"
+          className={`session-name${session ? '' : ' none'}${byId ? ' by-id' : ''}`}
+          aria-label="Session"
+          aria-haspopup="dialog"
+          aria-expanded={pickerOpen}
+          title={`${title} — sessions (${shortcut})`}
+          onPointerDown={pickerOpen ? undefined : onReach}
+          onClick={() => {
+            if (!pickerOpen) onReach();
+            onTogglePicker();
+          }}
+        >
+          {shown}
+        </button>
+      </span>
+      {/* Beside the indicator, not in it: the tag takes room from the title, not the name. */}
+      {session?.notDurable ? <NotDurableMarker reason={session.notDurable} /> : null}
+    </>
   );
 }

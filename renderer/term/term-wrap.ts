@@ -3,7 +3,8 @@
  * stream). Owns the xterm instance and its addons; paints the attach snapshot
  * and then live chunks in stream order, acknowledges painted bytes for flow
  * control, forwards input, and sizes the shell by the `latest` rule (see
- * size-rule.ts). Knows nothing of React: a component constructs it, calls
+ * size-rule.ts). For a tmux session it leaves answering queries to tmux (see
+ * query-guard.ts). Knows nothing of React: a component constructs it, calls
  * `attach()`, and disposes it.
  */
 import { FitAddon } from '@xterm/addon-fit';
@@ -18,6 +19,7 @@ import { AckBatcher } from './ack-batcher';
 import { clipboardKeyHandler } from './clipboard-keys';
 import { splitInput } from './input-chunks';
 import { nextOutput } from './output-cursor';
+import { guardQueries, swallowsQueries } from './query-guard';
 import { sizePlan } from './size-rule';
 import { terminalOptions } from './terminal-options';
 import { probeTerminal, registerProbe } from './test-seam';
@@ -91,6 +93,10 @@ export class TermWrap {
   private readonly replayNonce = randomHex();
   private readonly replayStart = replayMarker(this.replayNonce, 'start');
   private readonly replayEnd = replayMarker(this.replayNonce, 'end');
+  /** True while the output being parsed is a tmux session's: tmux answers its queries. */
+  private swallowing = false;
+  /** What `swallowing` becomes once xterm has parsed everything written so far. */
+  private swallowingNext = false;
   private parsed = 0;
   /** Stream offset the screen reflects once xterm has parsed what it was given. */
   private shown = 0;
@@ -126,6 +132,7 @@ export class TermWrap {
         else if (data === `${this.replayNonce};end`) this.replaying = false;
         return true;
       }),
+      guardQueries(term.parser, () => this.swallowing),
       term.onData((data) => this.input(data, false)),
       // Binary input (legacy mouse reports) is a string of byte values: sent as bytes.
       term.onBinary((data) => this.input(data, true)),
@@ -456,10 +463,25 @@ export class TermWrap {
 
   private setSession(session: SessionInfo): void {
     this.session = session;
+    this.followBackend(session.backend);
     this.callbacks.onSession(session);
     this.applySize();
     // Became the pane the user works in while lagging: catch up now.
     if (this.lagging && this.sizesShell()) this.caughtUp();
+  }
+
+  /**
+   * Swallow xterm's answers to queries while the session shown answers them itself
+   * (query-guard.ts). Switched in band, from a write callback: output of the session left
+   * that still waits in xterm's queue is parsed under that session's rule.
+   */
+  private followBackend(backend: SessionInfo['backend']): void {
+    const swallow = swallowsQueries(backend);
+    if (swallow === this.swallowingNext) return;
+    this.swallowingNext = swallow;
+    this.term.write(NOTHING, () => {
+      this.swallowing = swallow;
+    });
   }
 
   /** Main no longer shows a session in this block: clear the screen, follow nothing. */
