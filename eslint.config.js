@@ -35,6 +35,26 @@ export default tseslint.config(
     },
   },
   {
+    // Sessions speak the backend interface only: shells, links and tmux stay in backends/.
+    files: ['main/sessions/**/*.ts'],
+    ignores: ['main/sessions/**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            { name: 'electron', message: 'main/ and db/ run in plain Node too.' },
+            ...['node-pty', 'ssh2', 'child_process', 'node:child_process'].map((name) => ({
+              name,
+              message:
+                'main/sessions/ speaks the ShellBackend interface; this belongs in main/backends/.',
+            })),
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['renderer/**/*.{ts,tsx}'],
     plugins: { 'react-hooks': reactHooks },
     rules: {

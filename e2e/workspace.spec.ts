@@ -330,6 +330,7 @@ test('the header shows the title a program sets, and tooltips name the shortcuts
   await expect(visibleBlocks(page)).toHaveCount(1);
   await expect.poll(() => focusedBlockId(page)).toBe(first);
   await page.keyboard.press('Control+Shift+W');
+  await expect(block(page, first)).toHaveCount(0);
   const [replacement] = await expectBlockCount(page, 1);
   expect(replacement).not.toBe(first);
   await expect(tabs(page)).toHaveCount(1);

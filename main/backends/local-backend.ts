@@ -30,12 +30,14 @@ export type LocalBackends = {
 };
 
 export async function chooseLocalBackend(options: LocalBackendOptions): Promise<LocalBackends> {
+  const probe = new TmuxServer({ configDir: options.dataDir, env: options.env });
+  const version = await probe.version();
   const server = new TmuxServer({
     configDir: options.dataDir,
     historyLimit: options.historyLimit,
     env: options.env,
+    version: version ?? undefined,
   });
-  const version = await server.version();
   const pty = (why: string): PtyBackend => {
     options.log.info(`local sessions run on pty: ${why}`);
     return new PtyBackend(why);

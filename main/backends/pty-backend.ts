@@ -11,7 +11,7 @@ import type { Gone, Liveness, ShellBackend, ShellExit, ShellProcess, ShellSpec }
 import { ExitOnce } from './exit-once';
 
 /** Fail early and clearly: node-pty would fork and then die in exec. */
-function assertExecutable(file: string): void {
+export function assertExecutable(file: string): void {
   try {
     accessSync(file, constants.X_OK);
     if (!statSync(file).isFile()) throw new Error('not a file');

@@ -6,14 +6,15 @@
  * logged, and readable over the API.
  */
 import type { Kysely } from 'kysely';
-import { listBlocks, setBlockSession } from '../../db/repositories/blocks';
-import { listSessions, updateSession } from '../../db/repositories/sessions';
-import type { Database, SessionRow } from '../../db/schema';
+import { listBlocks } from '../../db/repositories/blocks';
+import { listSessions } from '../../db/repositories/sessions';
+import type { Database } from '../../db/schema';
 import type { CheckerReport } from '../../preload/contract';
 import type { Liveness, ShellBackend } from '../backends/backend';
 import type { Logger } from '../log';
 import type { LiveSession } from './live-session';
 import type { SessionManager } from './session-manager';
+import { DURABLE_FIELDS } from './session-records';
 
 export type CheckerOptions = {
   db: Kysely<Database>;
@@ -25,18 +26,6 @@ export type CheckerOptions = {
   /** Overrides the backend's probe for shells with a pid (tests simulate a shell that vanished). */
   isAlive?: (pid: number) => boolean;
 };
-
-/** Fields that must agree between memory and the row; activity times are written lazily. */
-export const DURABLE_FIELDS = [
-  'name',
-  'connection',
-  'backend',
-  'status',
-  'doneReason',
-  'exitCode',
-  'exitSignal',
-  'idleDeadline',
-] as const satisfies readonly (keyof SessionRow)[];
 
 export class ConsistencyChecker {
   private readonly counts: Record<string, number> = {};
@@ -109,8 +98,7 @@ export class ConsistencyChecker {
         // Memory owns status; the row is brought back in line with it. A row that still
         // can't be written stays dirty for the next run; the rest of this run goes on.
         try {
-          await updateSession(db, live.row.id, pick(live.row, DURABLE_FIELDS));
-          live.dirty = false;
+          await manager.records.rewrite(live);
           repair(
             'rowDrift',
             `session ${live.row.id}: rewrote ${drift.join(', ') || 'a failed write'}`,
@@ -124,7 +112,7 @@ export class ConsistencyChecker {
     const loaded: LiveSession[] = [];
     for (const row of rows.values()) {
       if (manager.sessions.has(row.id)) continue;
-      loaded.push(manager.track(row));
+      loaded.push(manager.records.track(row));
       repair('rowWithoutMemory', `session ${row.id} was only in the database; loaded`);
     }
     // Its backend says whether a shell still runs it.
@@ -139,18 +127,11 @@ export class ConsistencyChecker {
       const live = manager.sessions.get(block.sessionId);
       const wrongConnection = live && live.row.connection !== block.connection;
       if (!live || wrongConnection) {
-        await setBlockSession(db, block.id, null);
+        await manager.attachments.detachStray(block);
         repair(
           live ? 'crossConnectionBlock' : 'danglingBlock',
           `block ${block.id} pointed at ${live ? 'a session on another connection' : 'a missing session'} ${block.sessionId}; detached`,
         );
-        manager.sessions.get(block.sessionId)?.attached.delete(block.id);
-        manager.emitBlockChanged({
-          id: block.id,
-          connection: block.connection,
-          createdAt: block.createdAt,
-          sessionId: null,
-        });
         continue;
       }
       const set = expected.get(live.row.id) ?? new Set<string>();
@@ -161,24 +142,14 @@ export class ConsistencyChecker {
       const want = expected.get(live.row.id) ?? new Set<string>();
       if (sameSet(want, live.attached)) continue;
       repair('attachedDrift', `session ${live.row.id}: attached blocks corrected`);
-      for (const blockId of live.attached) {
-        if (want.has(blockId)) continue;
-        // No longer shown there: no window keeps following it, its size no longer counts.
-        for (const follower of live.zone.subscribers()) {
-          if (!follower.removeBlock(blockId)) live.zone.detach(follower.id);
-        }
-        live.sizes.delete(blockId);
-      }
-      live.attached = want;
-      if (live.sizedBy && !want.has(live.sizedBy)) live.sizedBy = null;
-      manager.emitChanged(live);
+      manager.attachments.correct(live, want);
     }
     for (const live of manager.sessions.values()) {
       const deadline = live.row.idleDeadline;
       if (live.attached.size > 0 && deadline !== null) {
-        await manager.writeForced(live, { idleDeadline: null });
+        await manager.records.writeForced(live, { idleDeadline: null });
       } else if (live.attached.size === 0 && deadline === null) {
-        await manager.writeForced(live, { idleDeadline: manager.deadline(live) });
+        await manager.records.writeForced(live, { idleDeadline: manager.records.deadline(live) });
         repair('deadlineSet', `session ${live.row.id} had no idle deadline`);
       }
     }
@@ -190,7 +161,7 @@ export class ConsistencyChecker {
     const batches = new Map<string, { backend: ShellBackend; lives: LiveSession[] }>();
     const gone = async (live: LiveSession, reason: string, exitCode?: number | null) => {
       repair('backendGone', `session ${live.row.id}: its shell is gone (${reason}); marked done`);
-      await manager.transition(live, 'backendGone', {
+      await manager.records.transition(live, 'backendGone', {
         doneReason: reason,
         exitCode: exitCode ?? null,
       });
@@ -256,10 +227,4 @@ function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
   if (a.size !== b.size) return false;
   for (const item of a) if (!b.has(item)) return false;
   return true;
-}
-
-function pick<T, K extends keyof T>(source: T, keys: readonly K[]): Pick<T, K> {
-  const out = {} as Pick<T, K>;
-  for (const key of keys) out[key] = source[key];
-  return out;
 }

@@ -8,7 +8,7 @@
 import { expect } from 'vitest';
 import { listBlocks } from '../../db/repositories/blocks';
 import { listSessions } from '../../db/repositories/sessions';
-import { DURABLE_FIELDS } from '../sessions/consistency-checker';
+import { DURABLE_FIELDS } from '../sessions/session-records';
 import type { SessionRig } from './session-rig';
 
 export async function expectConsistent(rig: SessionRig): Promise<void> {

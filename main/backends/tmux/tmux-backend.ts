@@ -7,6 +7,7 @@
  * what the app shows.
  */
 import { TetherError } from '../../../preload/tether-error';
+import { assertExecutable } from '../pty-backend';
 import type { Gone, Liveness, ShellBackend, ShellProcess, ShellSpec } from '../backend';
 import {
   TmuxProcess,
@@ -58,6 +59,8 @@ export class TmuxBackend implements ShellBackend {
   }
 
   async start(spec: ShellSpec): Promise<ShellProcess> {
+    // Said plainly here: inside tmux a missing shell would only show as a dead pane.
+    assertExecutable(spec.file);
     this.configure();
     // A restart (same session id): the old tmux session, with its dead pane, makes way.
     const old = await this.server.find(spec.sessionId).catch(() => undefined);

@@ -36,6 +36,8 @@ export type TmuxServerOptions = {
   env?: NodeJS.ProcessEnv;
   /** The tmux program (default: `tmux` on the PATH). */
   program?: string;
+  /** The version the server runs (options newer than it are left out). */
+  version?: TmuxVersion;
 };
 
 /** A tmux command failed; `stderr` is tmux's own words. */
@@ -78,6 +80,7 @@ export class TmuxServer {
   readonly configPath: string;
   readonly env: NodeJS.ProcessEnv;
   readonly historyLimit: number;
+  readonly knownVersion: TmuxVersion | undefined;
   private term: string | undefined;
 
   constructor(options: TmuxServerOptions) {
@@ -85,6 +88,7 @@ export class TmuxServer {
     this.program = options.program ?? 'tmux';
     this.configPath = join(options.configDir, 'tmux.conf');
     this.historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
+    this.knownVersion = options.version;
     const env = { ...(options.env ?? process.env) };
     delete env.TMUX;
     delete env.TMUX_PANE;
@@ -133,7 +137,13 @@ export class TmuxServer {
 
   /** Tether's options, set on every connect: the config is only read when the server starts. */
   optionCommands(): string[][] {
+    // tmux would write "Pane is dead (status …)" into a dead pane: Tether says it its own way.
+    const deadFormat =
+      this.knownVersion && atLeast(this.knownVersion, 3, 3)
+        ? [['set', '-g', 'remain-on-exit-format', '']]
+        : [];
     return [
+      ...deadFormat,
       ['set', '-g', 'status', 'off'],
       ['set', '-g', 'remain-on-exit', 'on'],
       ['set', '-g', 'exit-unattached', 'off'],
