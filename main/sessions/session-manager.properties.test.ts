@@ -8,10 +8,14 @@
  * (b) a block's session exists, on the block's connection;
  * (c) a session's attached set is exactly the blocks pointing at it;
  * (d) a done session comes back only by an explicit restart of it;
- * (e) after the app restarts, no pty session is running;
+ * (e) after the app restarts, no pty session is running, and every tmux session
+ *     that was running runs on, with the same shell;
  * and, after any sequence, the checker finds nothing to repair.
  *
- * Every shell a run started has ended once the rig is disposed.
+ * It runs twice: local sessions on pty, and on tmux (a private tmux server),
+ * where steps also kill tmux sessions from outside. Every pty shell a run
+ * started has ended once the rig is disposed; every tmux shell still running
+ * belongs to a session that is not done, and ends with its server.
  */
 import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
@@ -24,6 +28,7 @@ import type { TestClient } from '../testing/core-harness';
 import { expectConsistent } from '../testing/session-invariants';
 import { SessionRig } from '../testing/session-rig';
 import { leaf, processEnds, tab, workspaceOf } from '../testing/workspace-fixtures';
+import { paneOf, tmux } from '../testing/tmux-probe';
 
 /** Sessions on another host: only the manager can make them (the API speaks `local`). */
 const REMOTE = 'elsewhere';
@@ -40,6 +45,7 @@ type Step =
   | { kind: 'detachBlock'; client: number; block: Target }
   | { kind: 'closeBlock'; block: number }
   | { kind: 'killShell'; session: number }
+  | { kind: 'killTmuxSession'; session: number }
   | { kind: 'rename'; session: Target; name: string | null }
   | { kind: 'delete'; session: Target }
   | { kind: 'restartSession'; client: number; session: Target; block: Target }
@@ -99,6 +105,10 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('killShell' as const), session: index }) },
   {
     weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('killTmuxSession' as const), session: index }),
+  },
+  {
+    weight: 2,
     arbitrary: fc.record({ kind: fc.constant('rename' as const), session: target, name }),
   },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('delete' as const), session: target }) },
@@ -127,10 +137,15 @@ class Model {
   readonly statuses = new Map<string, SessionRow['status']>();
   /** Every shell pid seen running. */
   readonly pids = new Set<number>();
+  /** Running sessions and their shell pids just before the last restartCore. */
+  runningBeforeRestart = new Map<string, number>();
   clients: TestClient[] = [];
   readonly log: string[] = [];
 
-  constructor(readonly rig: SessionRig) {}
+  constructor(
+    readonly rig: SessionRig,
+    readonly local: 'pty' | 'tmux',
+  ) {}
 
   client(which: number): TestClient {
     while (this.clients.length <= which) this.clients.push(this.rig.client());
@@ -302,6 +317,20 @@ async function run(model: Model, step: Step): Promise<void> {
       );
       return;
     }
+    case 'killTmuxSession': {
+      // Someone runs `tmux -L tether kill-session` on a local session (tmux only).
+      const running = [...manager.sessions.values()].filter(
+        (live) => live.shell && live.row.status === 'running' && live.row.backend === 'tmux',
+      );
+      if (running.length === 0) return;
+      const live = running[step.session % running.length]!;
+      await tmux(['kill-session', '-t', (await paneOf(live.row.id)).session]);
+      await until(
+        () => manager.sessions.get(live.row.id)?.row.status !== 'running',
+        `session ${live.row.id} to be done after tmux kill-session`,
+      );
+      return;
+    }
     case 'rename': {
       const sessionId = model.session(step.session);
       const live = manager.sessions.get(sessionId);
@@ -341,6 +370,13 @@ async function run(model: Model, step: Step): Promise<void> {
       return;
     }
     case 'restartCore': {
+      model.runningBeforeRestart = new Map(
+        [...manager.sessions.values()]
+          .filter(
+            (live) => live.row.status === 'running' && live.shell && live.row.backend === 'tmux',
+          )
+          .map((live) => [live.row.id, live.shell!.pid]),
+      );
       await rig.restart();
       model.clients = [];
       // The start-up check found a consistent database: nothing to repair.
@@ -374,17 +410,27 @@ async function checkInvariants(model: Model, step: Step): Promise<void> {
     }
     if (status === 'running') {
       expect(live.shell, `running session ${id} has a shell`).not.toBeNull();
-      const ref = JSON.parse(live.row.backendRef ?? '{}') as { pid?: number };
-      expect(ref.pid, `backendRef of ${id}`).toBe(live.shell!.pid);
+      expect(live.row.backendRef, `backendRef of ${id}`).toBe(live.shell!.ref);
+      const ref = JSON.parse(live.row.backendRef ?? '{}') as { pid?: number; id?: string };
+      if (live.row.backend === 'tmux') expect(ref.id, `tmux ref of ${id}`).toBe(id);
+      else expect(ref.pid, `backendRef of ${id}`).toBe(live.shell!.pid);
       model.pids.add(live.shell!.pid);
     }
   }
   model.statuses.clear();
   for (const live of manager.sessions.values()) model.statuses.set(live.row.id, live.row.status);
 
-  // (e) a pty shell does not outlive the app.
+  // (e) a pty shell does not outlive the app; a tmux shell does, the same one.
   if (step.kind === 'restartCore') {
-    for (const live of manager.sessions.values()) expect(live.row.status).toBe('done');
+    for (const live of manager.sessions.values()) {
+      const before = model.runningBeforeRestart.get(live.row.id);
+      if (before === undefined) {
+        expect(live.row.status, `session ${live.row.id} after a restart`).toBe('done');
+      } else {
+        expect(live.row.status, `tmux session ${live.row.id} after a restart`).toBe('running');
+        expect(live.shell?.pid, `the shell of ${live.row.id} after a restart`).toBe(before);
+      }
+    }
   }
 
   // The workspace shows exactly the blocks the database holds.
@@ -407,45 +453,59 @@ afterEach(async () => {
 });
 
 describe('session manager properties', () => {
-  it('keeps memory, database, blocks and shells consistent under random operations', async () => {
-    // Each block gets a tab of its own: the limit must be above what a run can make.
-    expect(LAYOUT_LIMITS.tabs).toBeGreaterThan(40);
-    await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 40 }), async (steps) => {
-        rig = await SessionRig.start();
-        const model = new Model(rig);
-        try {
-          const loaded = await model.client(0).request('loadWorkspace', {});
-          for (const shown of loaded.workspace.tabs) {
-            model.tabs.set(shown.layout.focusedBlockId, shown);
-            model.blockIds.push(shown.layout.focusedBlockId);
-          }
-          for (const block of loaded.blocks) if (block.sessionId) model.addSession(block.sessionId);
-          await checkInvariants(model, { kind: 'check' });
-          for (const [number, next] of steps.entries()) {
-            model.log.push(`${number}: ${describeStep(next)}`);
-            try {
-              await run(model, next);
-              await checkInvariants(model, next);
-            } catch (error) {
-              const message = error instanceof Error ? error.message : String(error);
-              throw new Error(`${message}\nafter steps:\n${model.log.join('\n')}`, {
-                cause: error,
-              });
+  for (const local of ['pty', 'tmux'] as const) {
+    it(`keeps memory, database, blocks and shells consistent under random operations (${local})`, async () => {
+      // Each block gets a tab of its own: the limit must be above what a run can make.
+      expect(LAYOUT_LIMITS.tabs).toBeGreaterThan(40);
+      await fc.assert(
+        fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 40 }), async (steps) => {
+          rig = await SessionRig.start({ local });
+          const model = new Model(rig, local);
+          let surviving: Array<{ pid: number; id: string }> = [];
+          try {
+            const loaded = await model.client(0).request('loadWorkspace', {});
+            for (const shown of loaded.workspace.tabs) {
+              model.tabs.set(shown.layout.focusedBlockId, shown);
+              model.blockIds.push(shown.layout.focusedBlockId);
             }
+            for (const block of loaded.blocks) {
+              if (block.sessionId) model.addSession(block.sessionId);
+            }
+            await checkInvariants(model, { kind: 'check' });
+            for (const [number, next] of steps.entries()) {
+              model.log.push(`${number}: ${describeStep(next)}`);
+              try {
+                await run(model, next);
+                await checkInvariants(model, next);
+              } catch (error) {
+                const message = error instanceof Error ? error.message : String(error);
+                throw new Error(`${message}\nafter steps:\n${model.log.join('\n')}`, {
+                  cause: error,
+                });
+              }
+            }
+            // After any sequence, a checker run has nothing to repair.
+            expect(await rig.checker.run()).toEqual({});
+            surviving = [...rig.manager.sessions.values()]
+              .filter((live) => live.row.backend === 'tmux' && live.row.status === 'running')
+              .map((live) => ({ pid: live.shell!.pid, id: live.row.id }));
+          } finally {
+            await rig.dispose();
+            rig = undefined;
           }
-          // After any sequence, a checker run has nothing to repair.
-          expect(await rig.checker.run()).toEqual({});
-        } finally {
-          await rig.dispose();
-          rig = undefined;
-        }
-        // Deleted, reaped, or ended with the app: no shell outlives its session.
-        for (const pid of model.pids)
-          expect(await processEnds(pid), `shell ${pid} ended`).toBe(true);
-      }),
-      // Real shells make each run cost a second or two; no shrinking by default, the log says all.
-      { numRuns: 20, endOnFailure: !process.env.TETHER_SHRINK },
-    );
-  }, 180_000);
+          // Quitting ends no tmux session: those still running run on, until their server goes.
+          for (const { pid, id } of surviving) {
+            expect(await processEnds(pid, 300), `tmux shell of ${id} runs on`).toBe(false);
+          }
+          if (local === 'tmux') await tmux(['kill-server']).catch(() => undefined);
+          // Deleted, reaped, ended with the app or with its server: no shell outlives that.
+          for (const pid of model.pids) {
+            expect(await processEnds(pid), `shell ${pid} ended`).toBe(true);
+          }
+        }),
+        // Real shells make each run cost a second or two; no shrinking by default, the log says all.
+        { numRuns: local === 'pty' ? 20 : 12, endOnFailure: !process.env.TETHER_SHRINK },
+      );
+    }, 300_000);
+  }
 });

@@ -15,6 +15,7 @@ import type { Notice } from '../../preload/contract';
 import { dispatch, type Caller } from '../api/dispatch';
 import { createHandlers } from '../api/handlers';
 import { shellEnvironment } from '../backends/login-shell';
+import { chooseLocalBackend } from '../backends/local-backend';
 import { ptyBackend } from '../backends/pty-backend';
 import type { Core, CoreClient, EventSink } from '../core';
 import { createLogger, type Logger } from '../log';
@@ -28,6 +29,8 @@ import { TestClient } from './core-harness';
 import { ConnectionService } from '../connections/connection-service';
 
 export type RigOptions = {
+  /** Local sessions on tmux (this test file's private server) instead of pty. */
+  local?: 'pty' | 'tmux';
   /** The wall clock of the manager and the checker (idle deadlines, reaping). */
   now?: () => number;
   idle?: Partial<IdlePolicy>;
@@ -146,9 +149,14 @@ export class SessionRig implements Core {
       for (const caller of this.callers.values()) caller.emit(name, payload);
     };
     const shell = { file: options.shell ?? '/bin/bash', args: [] };
+    const local =
+      options.local === 'tmux'
+        ? (await chooseLocalBackend({ dataDir: this.dataDir, prefer: 'tmux', log })).local
+        : ptyBackend;
+    if (local.kind !== (options.local ?? 'pty')) throw new Error(`no ${options.local} here`);
     const manager = new SessionManager({
       db: opened.db,
-      backend: ptyBackend,
+      backend: local,
       // Sessions on another connection (for the cross-connection rules) run a local shell:
       // the rig has no SSH host. main/connections tests use a real one.
       remote: {
