@@ -1,5 +1,6 @@
 /**
- * One tmux control-mode client (`tmux -u -C attach -t $N`) over plain pipes:
+ * One tmux control-mode client (`tmux -u -C attach -t $N`) over plain pipes,
+ * always read (a client that stops reading freezes the pane's shell):
  * commands written one per line and pipelined (never a round trip per key),
  * reply blocks matched to them first in, first out, and the stream's other
  * events (pane output, pause, exit) handed on in order.
@@ -110,15 +111,6 @@ export class ControlClient {
       if (!this.write(line, { blocks: 1, replies: [] })) return false;
     }
     return true;
-  }
-
-  /** Stop reading output: tmux holds it, and with pause-after skips what is too old. */
-  pause(): void {
-    this.child.stdout.pause();
-  }
-
-  resume(): void {
-    this.child.stdout.resume();
   }
 
   /** Detach: tmux ends a control client whose input ends; the session runs on. */

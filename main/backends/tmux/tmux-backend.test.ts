@@ -154,3 +154,36 @@ describe('choosing the local backend', () => {
     expect(preferred.recoverable.map((each) => each.kind)).toEqual(['tmux']);
   });
 });
+
+describe('a page that falls behind', () => {
+  it('never freezes the shell: output is skipped meanwhile, and the stream repaints', async () => {
+    const info: string[] = [];
+    const tmuxBackend = new TmuxBackend({
+      server: new TmuxServer({ configDir: dataDir }),
+      features: { pause: true },
+      log: { info: (message) => info.push(message), warn: () => {} },
+    });
+    const shell = await start(tmuxBackend, 'stalled-reader');
+    let seen = '';
+    shell.onData((data) => (seen = (seen + data.toString('latin1')).slice(-200_000)));
+    await expect.poll(() => seen).toMatch(/[$#] $/m);
+    shell.pause();
+    shell.write('seq 1 300000; echo flood-done\r');
+    // The shell finishes while the page is behind (a pty would block it; tmux must not).
+    await expect
+      .poll(
+        async () =>
+          (await tmux(['capture-pane', '-p', '-t', '=stalled-reader:'])).includes('flood-done'),
+        {
+          timeout: 15_000,
+        },
+      )
+      .toBe(true);
+    shell.resume();
+    // What was skipped comes back as a repaint of tmux's screen: a full reset, then the screen.
+    await expect.poll(() => seen, { timeout: 15_000 }).toMatch(/\x1bc[\s\S]*flood-done/);
+    expect(info.some((line) => /the page caught up; repainting/.test(line))).toBe(true);
+    // Nothing of the flood itself came through while paused: only the repaint.
+    expect(seen).not.toMatch(/^150000$/m);
+  });
+});

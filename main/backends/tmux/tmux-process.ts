@@ -135,14 +135,25 @@ export class TmuxProcess implements ShellProcess {
     this.resizeTimer = setTimeout(() => this.sendSize(), RESIZE_DEBOUNCE_MS);
   }
 
+  /**
+   * The page is behind: stop passing output on, and never stop reading tmux. A control
+   * client that stops reading makes tmux stop reading the pane, and tmux checks
+   * pause-after only when it has output to queue, so the shell would freeze until the
+   * client read again (measured). tmux 3.2+ is asked to pause the pane (it then discards
+   * for us); older versions send on and the output is dropped here. resume() repaints.
+   */
   pause(): void {
+    if (this.paused || this.state !== 'running') return;
     this.paused = true;
-    this.client.pause();
+    if (this.options.features.pause) {
+      this.client.send([`refresh-client -A '${this.entry.paneId}:pause'`]);
+    }
   }
 
   resume(): void {
+    if (!this.paused) return;
     this.paused = false;
-    this.client.resume();
+    if (this.state === 'running') void this.resync('the page caught up');
   }
 
   kill(): void {
@@ -184,8 +195,9 @@ export class TmuxProcess implements ShellProcess {
         if (pane === this.entry.paneId) this.emit(data);
       },
       pause: (pane) => {
-        // A repaint pauses the pane itself (its %pause comes inside its own reply).
-        if (pane === this.entry.paneId && this.repainting === 0) {
+        // A repaint pauses the pane itself (its %pause comes inside its own reply); while
+        // the page is behind, resume() repaints.
+        if (pane === this.entry.paneId && this.repainting === 0 && !this.paused) {
           void this.resync('tmux paused the output');
         }
       },
@@ -197,7 +209,6 @@ export class TmuxProcess implements ShellProcess {
       client.send([`refresh-client -f pause-after=${PAUSE_AFTER_SECONDS}`]);
     }
     if (this.size) client.send([this.sizeCommand(this.size)]);
-    if (this.paused) client.pause();
     return client;
   }
 
@@ -219,7 +230,7 @@ export class TmuxProcess implements ShellProcess {
             blocks.map((block) => block.lines),
             { pause },
           );
-          this.emit(bytes);
+          this.emit(bytes, true);
         } catch (error) {
           // Runs inside the parser: a bad answer must not stop the stream.
           this.options.log.warn(`tmux ${this.entry.sessionId}: unreadable screen`, error);
@@ -251,8 +262,10 @@ export class TmuxProcess implements ShellProcess {
     }
   }
 
-  private emit(data: Buffer): void {
+  private emit(data: Buffer, repaint = false): void {
     if (this.state !== 'running' || data.length === 0) return;
+    // Skipped while the page is behind; resume() repaints what it missed.
+    if (this.paused && !repaint) return;
     if (this.early) {
       // Nobody listens yet (the shell is being adopted): keep it, bounded.
       if (this.earlyBytes + data.length <= MAX_EARLY_BYTES) {
@@ -268,8 +281,7 @@ export class TmuxProcess implements ShellProcess {
   private poll(): void {
     if (this.state !== 'running' || !this.client.isOpen) return;
     if (this.unansweredTicks > 0) {
-      // A paused client reads no answers; that is not tmux being stuck.
-      if (!this.paused) this.unansweredTicks += 1;
+      this.unansweredTicks += 1;
       if (this.unansweredTicks > STALL_POLLS) {
         this.options.log.warn(`tmux ${this.entry.sessionId}: the client stopped answering`);
         this.unansweredTicks = 0;
