@@ -116,6 +116,8 @@ export async function startHarness(options: Partial<CoreOptions> = {}): Promise<
       localBackend: 'pty',
       ...options,
       ...extra,
+      // Whatever else a test sets for its shells, HOME stays here.
+      env: { HOME: dataDir, ...options.env, ...extra.env },
     });
   const clients: TestClient[] = [];
   const harness: Harness = {

@@ -8,7 +8,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { isGone, type ShellProcess, type ShellSpec } from '../backend';
 import { chooseLocalBackend } from '../local-backend';
 import { TmuxBackend } from './tmux-backend';
-import { TmuxServer } from './tmux-server';
+import { GONE, TmuxServer } from './tmux-server';
 import { tmux } from '../../testing/tmux-probe';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tether-tmux-backend-'));
@@ -64,7 +64,7 @@ describe('the tmux backend', () => {
       .toEqual([
         { state: 'alive' },
         { state: 'gone', reason: 'The shell exited with code 7.', exitCode: 7 },
-        { state: 'gone', reason: 'Its tmux session is gone (ended outside Tether).' },
+        { state: 'gone', reason: GONE.sessionKilled },
       ]);
   });
 
@@ -102,7 +102,7 @@ describe('the tmux backend', () => {
     const shell = await start(tmuxBackend, 'server-goes');
     await tmux(['kill-server']);
     const [gone] = (await tmuxBackend.probe('local', [shell.ref])).values();
-    expect(gone).toMatchObject({ state: 'gone', reason: expect.stringMatching(/not running/) });
+    expect(gone).toMatchObject({ state: 'gone', reason: GONE.serverGone });
 
     const missing = new TmuxBackend({
       server: new TmuxServer({ configDir: dataDir, program: join(dataDir, 'no-tmux-here') }),

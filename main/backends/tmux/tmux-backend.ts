@@ -16,7 +16,7 @@ import {
   type TmuxProcessOptions,
   type TmuxRef,
 } from './tmux-process';
-import { TmuxCommandError, type TmuxServer, type TmuxSessionEntry } from './tmux-server';
+import { GONE, TmuxCommandError, type TmuxServer, type TmuxSessionEntry } from './tmux-server';
 
 /** History lines a repaint brings back by default: fast to switch to, even for a long session. */
 export const DEFAULT_RESTORE_LINES = 5_000;
@@ -211,10 +211,7 @@ function matches(entry: TmuxSessionEntry, ref: TmuxRef): boolean {
 }
 
 function goneReason(serverRunning: boolean): string {
-  return serverRunning
-    ? 'Its tmux session is gone (ended outside Tether).'
-    : 'The tmux server is not running (stopped, or the machine restarted); the shell ended with it.';
-  // (tmux also stops its server when its last session is killed.)
+  return serverRunning ? GONE.sessionKilled : GONE.serverGone;
 }
 
 function withoutOwn(env: Record<string, string>): Record<string, string> {

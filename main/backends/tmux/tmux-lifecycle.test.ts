@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { SessionInfo } from '../../../preload/contract';
 import { startHarness, type Harness, type TestClient } from '../../testing/core-harness';
 import { paneOf, tmux } from '../../testing/tmux-probe';
+import { GONE } from './tmux-server';
 
 let harness: Harness | undefined;
 const terminals: pty.IPty[] = [];
@@ -15,7 +16,8 @@ afterEach(async () => {
   harness = undefined;
 });
 
-const onTmux = { localBackend: 'tmux' as const, env: { PS1: '$ ' }, checkIntervalMs: 500 };
+// The checker runs every minute (its default) unless a test is about it.
+const onTmux = { localBackend: 'tmux' as const, env: { PS1: '$ ' } };
 
 /** The latest sessionChanged event for a session. */
 function latest(client: TestClient, sessionId: string): SessionInfo | undefined {
@@ -27,8 +29,8 @@ function latest(client: TestClient, sessionId: string): SessionInfo | undefined 
   return undefined;
 }
 
-async function started() {
-  harness = await startHarness(onTmux);
+async function started(options: { checkIntervalMs?: number } = {}) {
+  harness = await startHarness({ ...onTmux, ...options });
   const attached = await harness.attachFirst(80, 24);
   const { zone } = attached.reply;
   const type = (data: string) =>
@@ -64,13 +66,13 @@ describe('a tmux session ends', () => {
   });
 
   it('when tmux kill-session ends it from outside, and nothing brings it back', async () => {
-    const { client, zone, blockId } = await started();
+    const { client, zone, blockId } = await started({ checkIntervalMs: 500 });
     // Another session keeps the server running (tmux stops it with its last session).
     await client.request('createSession', { connection: 'local', name: 'other' });
     const { session } = await paneOf(zone);
     await tmux(['kill-session', '-t', session]);
     const done = await untilDone(client, zone);
-    expect(done.doneReason).toBe('The tmux session was ended outside Tether (tmux kill-session).');
+    expect(done.doneReason).toBe(GONE.sessionKilled);
     // The checker runs (every 500 ms here) and the session stays done; typing is refused.
     const runs = (await client.request('checkerReport', {})).runs;
     await client.until(
@@ -88,9 +90,7 @@ describe('a tmux session ends', () => {
     const { client, zone } = await started();
     await tmux(['kill-server']);
     const done = await untilDone(client, zone);
-    expect(done.doneReason).toBe(
-      'The tmux session was ended outside Tether (tmux kill-session or kill-server).',
-    );
+    expect(done.doneReason).toBe(GONE.serverGone);
   });
 
   it('when the tmux server is killed with SIGKILL', async () => {
@@ -98,7 +98,7 @@ describe('a tmux session ends', () => {
     const serverPid = Number((await tmux(['display-message', '-p', '#{pid}'])).trim());
     process.kill(serverPid, 'SIGKILL');
     const done = await untilDone(client, zone);
-    expect(done.doneReason).toMatch(/tmux server stopped unexpectedly/);
+    expect(done.doneReason).toBe(GONE.serverCrashed);
   });
 
   it('while Tether was closed: it is done at start-up with the reason', async () => {
@@ -111,7 +111,7 @@ describe('a tmux session ends', () => {
     const client = harness!.client();
     expect(await client.request('sessionInfo', { sessionId: zone })).toMatchObject({
       status: 'done',
-      doneReason: 'Its tmux session is gone (ended outside Tether).',
+      doneReason: GONE.sessionKilled,
     });
   });
 });

@@ -20,7 +20,7 @@ import { ControlClient } from './control-client';
 import type { ControlBlock } from './control-parser';
 import { inputCommands, quoteText } from './tmux-command';
 import { buildRestore, restoreCommands } from './tmux-restore';
-import type { TmuxServer, TmuxSessionEntry } from './tmux-server';
+import { GONE, type TmuxServer, type TmuxSessionEntry } from './tmux-server';
 
 export type TmuxFeatures = {
   /** tmux ≥ 3.2: `refresh-client -f pause-after` and `-A pane:pause|continue`. */
@@ -64,6 +64,7 @@ export class TmuxProcess implements ShellProcess {
   private state: 'running' | 'released' | 'killed' | 'ended' = 'running';
   private paused = false;
   private resyncing = false;
+  private resyncAgain = false;
   /** Repaints asked for and not answered yet. */
   private repainting = 0;
   private pollTimer: ReturnType<typeof setInterval>;
@@ -222,9 +223,17 @@ export class TmuxProcess implements ShellProcess {
       historyLines: this.options.restoreLines,
       pause,
     });
+    // A %pause while the list runs is covered by its closing continue; one after it (even in
+    // the same read) is tmux pausing the pane again, so the count drops at the answer itself.
+    let open = true;
+    const done = () => {
+      if (open) this.repainting -= 1;
+      open = false;
+    };
     this.repainting += 1;
     return this.client
       .command(commands.join(' ; '), commands.length, (blocks: ControlBlock[]) => {
+        done();
         try {
           const { bytes } = buildRestore(
             blocks.map((block) => block.lines),
@@ -237,11 +246,9 @@ export class TmuxProcess implements ShellProcess {
         }
       })
       .then(
-        () => {
-          this.repainting -= 1;
-        },
+        () => undefined,
         (error: unknown) => {
-          this.repainting -= 1;
+          done();
           // A failed list stops before its last command: the pane must not stay paused.
           if (pause) this.client.send([`refresh-client -A '${this.entry.paneId}:continue'`]);
           throw error;
@@ -250,7 +257,12 @@ export class TmuxProcess implements ShellProcess {
   }
 
   private async resync(why: string): Promise<void> {
-    if (this.resyncing || this.state !== 'running') return;
+    if (this.state !== 'running') return;
+    if (this.resyncing) {
+      // Asked again while one is on its way: once more after it.
+      this.resyncAgain = true;
+      return;
+    }
     this.resyncing = true;
     try {
       this.options.log.info(`tmux ${this.entry.sessionId}: ${why}; repainting`);
@@ -259,6 +271,10 @@ export class TmuxProcess implements ShellProcess {
       this.options.log.warn(`tmux ${this.entry.sessionId}: repaint failed`, error);
     } finally {
       this.resyncing = false;
+    }
+    if (this.resyncAgain) {
+      this.resyncAgain = false;
+      await this.resync(why);
     }
   }
 
@@ -335,7 +351,7 @@ export class TmuxProcess implements ShellProcess {
       this.end({
         exitCode: null,
         signal: null,
-        reason: 'The tmux session was ended outside Tether (tmux kill-session).',
+        reason: GONE.sessionKilled,
       });
     } else if (entry.paneDead) {
       this.end({ exitCode: entry.paneDeadStatus, signal: null });
@@ -399,11 +415,9 @@ export function tmuxSessionName(name: string | null, id: string, unique = false)
 }
 
 function serverGoneReason(reason: string | null | 'eof'): string {
-  if (reason && reason !== 'eof' && /unexpectedly/.test(reason)) {
-    return 'The tmux server stopped unexpectedly (it crashed or was killed); the shell ended with it.';
-  }
-  // tmux stops its server with its last session, so a kill-session can look like this too.
-  return 'The tmux session was ended outside Tether (tmux kill-session or kill-server).';
+  return reason && reason !== 'eof' && /unexpectedly/.test(reason)
+    ? GONE.serverCrashed
+    : GONE.serverGone;
 }
 
 function describe(error: unknown): string {

@@ -74,6 +74,16 @@ const LIST_FORMAT = [
 
 export const DEFAULT_HISTORY_LIMIT = 10_000;
 
+/** Why a tmux session is gone, in the same words whoever notices first (client, probe, start-up). */
+export const GONE = {
+  sessionKilled: 'The tmux session was ended outside Tether (tmux kill-session).',
+  // tmux stops its server with its last session, so a kill-session can look like this too.
+  serverGone:
+    'The tmux session was ended outside Tether (tmux kill-session or kill-server), or the machine restarted.',
+  serverCrashed:
+    'The tmux server stopped unexpectedly (it crashed or was killed); the shell ended with it.',
+} as const;
+
 export class TmuxServer {
   readonly socketName: string;
   readonly program: string;
@@ -130,7 +140,10 @@ export class TmuxServer {
 
   /** Write Tether's config file; it is read when the server starts (options are set again anyway). */
   writeConfig(): void {
-    const lines = this.optionCommands().map((command) => command.join(' '));
+    // A config error would be shown to the first client that attaches: every word quoted.
+    const lines = this.optionCommands().map((command) =>
+      command.map((word) => `'${word.replaceAll("'", `'"'"'`)}'`).join(' '),
+    );
     const text = `# Written by Tether for its own tmux server (tmux -L ${this.socketName}); changes are overwritten.\n${lines.join('\n')}\n`;
     writeFileSync(this.configPath, text, { mode: 0o600 });
   }
