@@ -461,7 +461,7 @@ describe('session manager properties', () => {
         fc.asyncProperty(fc.array(step, { minLength: 20, maxLength: 40 }), async (steps) => {
           rig = await SessionRig.start({ local });
           const model = new Model(rig, local);
-          let surviving: Array<{ pid: number; id: string }> = [];
+          let surviving: Array<{ pid: number; id: string }>;
           try {
             const loaded = await model.client(0).request('loadWorkspace', {});
             for (const shown of loaded.workspace.tabs) {

@@ -109,14 +109,13 @@ export async function startHarness(options: Partial<CoreOptions> = {}): Promise<
       mode: 'browser',
       shell: '/bin/bash',
       cwd: dataDir,
-      // The shells read no dotfiles of this machine's user (a pyenv hook, a slow prompt).
-      env: { HOME: dataDir },
       log: createLogger(process.env.TETHER_LOG ?? 'silent'),
       // Most core tests are about sessions, not backends: pty unless a test asks for tmux.
       localBackend: 'pty',
       ...options,
       ...extra,
-      // Whatever else a test sets for its shells, HOME stays here.
+      // The shells read no dotfiles of this machine's user (a pyenv hook, a slow prompt),
+      // whatever else a test sets for them.
       env: { HOME: dataDir, ...options.env, ...extra.env },
     });
   const clients: TestClient[] = [];

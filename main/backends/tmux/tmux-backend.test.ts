@@ -181,7 +181,9 @@ describe('a page that falls behind', () => {
       .toBe(true);
     shell.resume();
     // What was skipped comes back as a repaint of tmux's screen: a full reset, then the screen.
-    await expect.poll(() => seen, { timeout: 15_000 }).toMatch(/\x1bc[\s\S]*flood-done/);
+    await expect
+      .poll(() => seen, { timeout: 15_000 })
+      .toMatch(new RegExp(`${String.fromCharCode(27)}c[\\s\\S]*flood-done`));
     expect(info.some((line) => /the page caught up; repainting/.test(line))).toBe(true);
     // Nothing of the flood itself came through while paused: only the repaint.
     expect(seen).not.toMatch(/^150000$/m);
