@@ -8,8 +8,11 @@ import { closeSync, openSync, writeSync } from 'node:fs';
 export const LINE_SOURCE = `(i) => 'line ' + String(i).padStart(8, '0') + ' the quick brown fox jumps over the lazy dog — ✓ tether ' + (i % 97) + '\\n'`;
 const makeLine = (0, eval)(LINE_SOURCE) as (i: number) => string;
 
-/** Write lines until `bytes` are reached; returns the exact size and line count. */
-export function writeContent(file: string, bytes: number): { bytes: number; lines: number } {
+/** Write lines until `bytes` are reached; returns the exact size, line count and last line. */
+export function writeContent(
+  file: string,
+  bytes: number,
+): { bytes: number; lines: number; lastLine: string } {
   const fd = openSync(file, 'w');
   let written = 0;
   let lines = 0;
@@ -25,5 +28,5 @@ export function writeContent(file: string, bytes: number): { bytes: number; line
   } finally {
     closeSync(fd);
   }
-  return { bytes: written, lines };
+  return { bytes: written, lines, lastLine: makeLine(lines - 1).trimEnd() };
 }

@@ -26,9 +26,18 @@
  * (b) OpenSSH's `ssh -tt testhost cat file` streamed into a bare xterm.js of
  * the same size, alternating as for throughput.
  *
- * TETHER_BENCH_ONLY=throughput, =workspace, =sessions, =picker or =ssh runs one part.
+ * tmux: local sessions on tmux (control mode) against pty, each host with a
+ * tmux server of its own: (a) `cat` in a tmux block against a pty block,
+ * alternating, until the file's last line is on screen (tmux skips what a
+ * lagging page missed), with the CPU of the tmux server, its client, the host
+ * and the page; (b) keystroke → echo at an idle prompt; (c) restart-to-live:
+ * 20 tmux sessions of 2,000 coloured lines in 5 tabs of 4 blocks, the host
+ * stopped (SIGTERM) and started again, until a block shows its restored
+ * screen, against the same restart with one pty session (and one tmux one).
+ *
+ * TETHER_BENCH_ONLY=throughput, =workspace, =sessions, =picker, =ssh or =tmux runs one part.
  */
-import { chromium } from '@playwright/test';
+import { chromium, type Page } from '@playwright/test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -36,15 +45,39 @@ import { root, startHost } from '../e2e/fixtures/host';
 import { CHROMIUM_ARGS, chromiumPath } from '../playwright.config';
 import { measureBareXterm } from './bare-xterm';
 import { writeContent } from './content';
-import { measureCat, measureEchoDuringFlood, measureInterrupt, rssGrowth } from './tether-page';
+import {
+  measureCat,
+  measureEchoDuringFlood,
+  measureInterrupt,
+  parsed,
+  rssGrowth,
+} from './tether-page';
 import { measureCheckerCycle } from './checker';
 import { buildSharedTabs, catAcross, measureBareSnapshot, measureSwitch } from './sessions-page';
 import { measureIdleBlocks, measureTabSwitch } from './workspace-page';
 import { measurePicker, type PickerCase } from './picker-page';
 import { Cleanups } from '../main/testing/ssh/cleanups';
+import { startTestTmux } from '../main/testing/test-tmux';
 import { startTestSshd } from '../main/testing/ssh/test-sshd';
 import { measureOpenSshCat } from './openssh-baseline';
 import { openSshBlock } from './ssh-page';
+import {
+  cpuAccount,
+  measureIdleEcho,
+  openBlockPage,
+  startBackendHost,
+  type BlockPage,
+  type CpuSplit,
+} from './tmux-page';
+import {
+  buildFilledWorkspace,
+  measureRestart,
+  restoredBlocks,
+  stampPaintedBlocks,
+  writeFillScript,
+  type RestartTiming,
+} from './tmux-restart';
+import { block, expectPrompt } from '../e2e/fixtures/workspace';
 
 const MEGABYTES = Number(process.env.TETHER_BENCH_MB ?? 100);
 const ROUNDS = Number(process.env.TETHER_BENCH_ROUNDS ?? 3);
@@ -56,6 +89,12 @@ const SWITCHES = 7;
 const PICKER_SESSIONS = Number(process.env.TETHER_BENCH_PICKER_SESSIONS ?? 200);
 const PICKER_OPENS = 15;
 const SSH_ALIAS = 'testhost';
+/** Idle echoes are a few ms: more samples than during a flood, against this machine's noise. */
+const IDLE_ECHO_SAMPLES = 40;
+const RESTARTS = Number(process.env.TETHER_BENCH_RESTARTS ?? 5);
+const RESTORE_TABS = 5;
+const RESTORE_PER_TAB = 4;
+const RESTORE_LINES = 2_000;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -65,6 +104,12 @@ function median(values: number[]): number {
     : sorted[Math.floor(middle)]!;
 }
 const fmt = (value: number) => value.toFixed(value < 10 ? 2 : 1);
+
+/** The items in turn: each index starts with the next one, so none always goes first. */
+function inTurn<T>(items: readonly T[], index: number): T[] {
+  const start = index % items.length;
+  return [...items.slice(start), ...items.slice(0, start)];
+}
 
 async function throughput(): Promise<Record<string, unknown>> {
   const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
@@ -402,14 +447,189 @@ async function sshPart(): Promise<Record<string, unknown>> {
   }
 }
 
+async function tmuxPart(): Promise<Record<string, unknown>> {
+  const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
+  const file = join(work, 'bench.txt');
+  const content = writeContent(file, MEGABYTES * 1024 * 1024);
+  const streamBytes = content.bytes + content.lines;
+  const mib = content.bytes / 1048576;
+  const sessions = RESTORE_TABS * RESTORE_PER_TAB;
+  // Stopped newest first, whichever of them started; each host takes its tmux server with it.
+  const cleanups = new Cleanups();
+  try {
+    const browser = cleanups.add(
+      await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS }),
+    );
+    console.log(
+      `\ntmux benchmark (${fmt(mib)} MiB, ${ROUNDS} rounds; ${sessions} sessions of ${RESTORE_LINES} lines, ${RESTARTS} restarts)`,
+    );
+    type Arm = BlockPage & {
+      name: 'tmux' | 'pty';
+      backend: Awaited<ReturnType<typeof startBackendHost>>;
+      MiBps: number[];
+      cpu: CpuSplit[];
+      /** Bytes the block parsed per round, of the stream's `streamBytes`. */
+      parsedBytes: number[];
+      echo: { parsedMs: number; paintedMs: number }[];
+    };
+    const arms: Arm[] = [];
+    for (const name of ['tmux', 'pty'] as const) {
+      const backend = cleanups.add(await startBackendHost(name));
+      const opened = await openBlockPage(browser, backend.host.url, VIEWPORT);
+      arms.push({ name, backend, ...opened, MiBps: [], cpu: [], parsedBytes: [], echo: [] });
+    }
+    const [onTmux, onPty] = arms as [Arm, Arm];
+
+    for (let sample = 0; sample < IDLE_ECHO_SAMPLES; sample++) {
+      for (const arm of inTurn(arms, sample)) {
+        await arm.page.bringToFront();
+        arm.echo.push(await measureIdleEcho(arm.page, arm.blockId));
+      }
+    }
+    for (let round = 1; round <= ROUNDS; round++) {
+      for (const arm of inTurn(arms, round)) {
+        await arm.page.bringToFront();
+        const cpu = await cpuAccount(arm.backend, arm.busy);
+        const before = await parsed(arm.page, arm.blockId);
+        // Done when the file's last line is on screen: tmux skips what a lagging page missed.
+        const ms = await measureCat(arm.page, file, streamBytes, arm.blockId, content.lastLine);
+        arm.cpu.push(await cpu.stop());
+        arm.parsedBytes.push((await parsed(arm.page, arm.blockId)) - before);
+        arm.MiBps.push(mib / (ms / 1000));
+      }
+      const [t, p] = [onTmux.cpu.at(-1)!, onPty.cpu.at(-1)!];
+      console.log(
+        `  round ${round}: tmux ${fmt(onTmux.MiBps.at(-1)!)} MiB/s, pty ${fmt(onPty.MiBps.at(-1)!)} MiB/s, ratio ${fmt(onTmux.MiBps.at(-1)! / onPty.MiBps.at(-1)!)}; ` +
+          `tmux's page parsed ${fmt((100 * onTmux.parsedBytes.at(-1)!) / streamBytes)}% of the stream, pty's ${fmt((100 * onPty.parsedBytes.at(-1)!) / streamBytes)}%; ` +
+          `CPU-s tmux server ${fmt(t.tmuxServerS)}, its client ${fmt(t.tmuxClientsS)}, host ${fmt(t.hostS)} vs ${fmt(p.hostS)}, page ${fmt(t.pageS)} vs ${fmt(p.pageS)}`,
+      );
+    }
+    for (const arm of arms) await arm.backend.stop();
+
+    // Restart-to-live: each arm is a host with its page; the restarts alternate between them.
+    const script = writeFillScript(work, RESTORE_LINES);
+    const restartArms = [
+      { name: `${sessions} tmux`, backend: 'tmux', tabs: RESTORE_TABS, perTab: RESTORE_PER_TAB },
+      { name: '1 tmux', backend: 'tmux', tabs: 1, perTab: 1 },
+      { name: '1 pty', backend: 'pty', tabs: 1, perTab: 1 },
+    ] as const;
+    type Restarting = (typeof restartArms)[number] & {
+      host: Awaited<ReturnType<typeof startBackendHost>>;
+      page: Page;
+      tags: Map<string, string>;
+      runs: RestartTiming[];
+      lastLines: number[];
+    };
+    const restarting: Restarting[] = [];
+    for (const arm of restartArms) {
+      const backend = cleanups.add(await startBackendHost(arm.backend));
+      const page = await browser.newPage({ viewport: VIEWPORT });
+      const tags = await buildFilledWorkspace(page, backend.host.url, {
+        tabCount: arm.tabs,
+        perTab: arm.perTab,
+        script,
+        lines: RESTORE_LINES,
+      });
+      // tmux: a block shows its restored output; pty: its block says the shell ended.
+      await stampPaintedBlocks(
+        page,
+        arm.backend === 'tmux' ? { rows: 'line \\d+ ✓' } : { status: 'Tether restarted' },
+      );
+      restarting.push({ ...arm, host: backend, page, tags, runs: [], lastLines: [] });
+    }
+    for (let restart = 1; restart <= RESTARTS; restart++) {
+      const parts: string[] = [];
+      for (const arm of inTurn(restarting, restart)) {
+        await arm.page.bringToFront();
+        const run = await measureRestart(arm.page, arm.host);
+        arm.runs.push(run);
+        let shown = '';
+        if (arm.backend === 'tmux') {
+          const restored = await restoredBlocks(arm.page, arm.tags, RESTORE_LINES);
+          arm.lastLines.push(restored.withLastLine);
+          shown = `, ${restored.withLastLine}/${restored.blocks} with their last line`;
+        } else {
+          // A live shell again, for the next stop to end.
+          const [id] = arm.tags.keys();
+          await block(arm.page, id!).getByRole('button', { name: 'Restart' }).click();
+          await expectPrompt(arm.page, id!);
+        }
+        parts.push(
+          `${arm.name} ${fmt(run.firstBlockMs / 1000)} s (host ready ${fmt(run.hostReadyMs / 1000)}, page loaded ${fmt(run.pageLoadedMs / 1000)}, terminal in DOM ${fmt(run.mountedMs / 1000)}, tab ${fmt(run.activeTabMs / 1000)}; host CPU ${fmt(run.hostCpuS)} s${arm.backend === 'tmux' ? `, tmux server ${fmt(run.tmuxServerCpuS)} s` : ''}${shown})`,
+        );
+      }
+      console.log(`  restart ${restart}: ${parts.join('; ')}`);
+    }
+
+    const echoMedian = (arm: Arm, key: 'parsedMs' | 'paintedMs') =>
+      median(arm.echo.map((sample) => sample[key]));
+    const echoMin = (arm: Arm) => Math.min(...arm.echo.map((sample) => sample.parsedMs));
+    const cpuMedian = (arm: Arm, key: keyof CpuSplit) => median(arm.cpu.map((cpu) => cpu[key]));
+    const firstBlock = (index: number) =>
+      median(restarting[index]!.runs.map((run) => run.firstBlockMs));
+    const throughputRatio = median(onTmux.MiBps) / median(onPty.MiBps);
+    const echoRatio = echoMedian(onTmux, 'parsedMs') / echoMedian(onPty, 'parsedMs');
+    const restartMs = firstBlock(0);
+    const results = {
+      megabytes: MEGABYTES,
+      rounds: ROUNDS,
+      tmuxMiBps: onTmux.MiBps,
+      ptyMiBps: onPty.MiBps,
+      throughputRatio,
+      streamBytes,
+      tmuxParsedBytes: onTmux.parsedBytes,
+      ptyParsedBytes: onPty.parsedBytes,
+      tmuxCpu: onTmux.cpu,
+      ptyCpu: onPty.cpu,
+      tmuxEcho: onTmux.echo,
+      ptyEcho: onPty.echo,
+      echoRatio,
+      restarts: restarting.map((arm) => ({
+        name: arm.name,
+        runs: arm.runs,
+        lastLines: arm.lastLines,
+      })),
+      restartFirstBlockMedianMs: restartMs,
+      restartRatioToPty: restartMs / firstBlock(2),
+    };
+    const met = (ok: boolean) => (ok ? 'met' : 'not met');
+    console.log(
+      `  (a) cat, tmux / pty                ${fmt(throughputRatio)} ratio of medians (${fmt(median(onTmux.MiBps))} vs ${fmt(median(onPty.MiBps))} MiB/s)   (target ≥ 0.7 — ${met(throughputRatio >= 0.7)})`,
+    );
+    console.log(
+      `      CPU-s per round, medians        tmux server ${fmt(cpuMedian(onTmux, 'tmuxServerS'))}, its client ${fmt(cpuMedian(onTmux, 'tmuxClientsS'))}; host ${fmt(cpuMedian(onTmux, 'hostS'))} vs ${fmt(cpuMedian(onPty, 'hostS'))}; page main thread ${fmt(cpuMedian(onTmux, 'pageS'))} vs ${fmt(cpuMedian(onPty, 'pageS'))}`,
+    );
+    console.log(
+      `  (b) keystroke → echo, idle         tmux median ${fmt(echoMedian(onTmux, 'parsedMs'))} ms (min ${fmt(echoMin(onTmux))}), pty ${fmt(echoMedian(onPty, 'parsedMs'))} ms (min ${fmt(echoMin(onPty))}), ratio ${fmt(echoRatio)}; painted ${fmt(echoMedian(onTmux, 'paintedMs'))} vs ${fmt(echoMedian(onPty, 'paintedMs'))} ms   (target ≤ 1.2 — ${met(echoRatio <= 1.2)})`,
+    );
+    console.log(
+      `  (c) restart → first restored block, ${sessions} tmux sessions   median ${fmt(restartMs / 1000)} s; 1 tmux session ${fmt(firstBlock(1) / 1000)} s; 1 pty session ${fmt(firstBlock(2) / 1000)} s; ratio to pty ${fmt(results.restartRatioToPty)}   (target < 2 s — ${met(restartMs < 2000)})`,
+    );
+    return results;
+  } finally {
+    await cleanups.run();
+    rmSync(work, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+  }
+}
+
 async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString() };
   const runs = (part: string) => ONLY === undefined || ONLY === part;
-  if (runs('throughput')) results.throughput = await throughput();
-  if (runs('workspace')) results.workspace = await workspace();
-  if (runs('sessions')) results.sessions = await sessions();
-  if (runs('picker')) results.picker = await pickerPart();
-  if (runs('ssh')) results.ssh = await sshPart();
+  // Every host talks to a tmux server of this run's own, never a person's; the parts
+  // before tmux measured pty shells and still do, unless TETHER_LOCAL_BACKEND says otherwise.
+  const tmux = await startTestTmux();
+  process.env.TMUX_TMPDIR = tmux.tmpdir;
+  process.env.TETHER_LOCAL_BACKEND ??= 'pty';
+  try {
+    if (runs('throughput')) results.throughput = await throughput();
+    if (runs('workspace')) results.workspace = await workspace();
+    if (runs('sessions')) results.sessions = await sessions();
+    if (runs('picker')) results.picker = await pickerPart();
+    if (runs('ssh')) results.ssh = await sshPart();
+    if (runs('tmux')) results.tmux = await tmuxPart();
+  } finally {
+    await tmux.dispose();
+  }
   mkdirSync(join(root, 'bench', 'results'), { recursive: true });
   writeFileSync(join(root, 'bench', 'results', 'latest.json'), JSON.stringify(results, null, 2));
 }

@@ -35,7 +35,7 @@ export function rssGrowth(pid: number): { stop(): number } {
 }
 
 /** Bytes parsed by a block's terminal (the page's first when no block is named). */
-const parsed = (page: Page, blockId?: string) =>
+export const parsed = (page: Page, blockId?: string) =>
   page.evaluate((id) => {
     const terms = window.__tetherTest!.terms;
     return (id === undefined ? Object.values(terms)[0] : terms[id])!.bytesParsed();
@@ -49,13 +49,16 @@ export async function typeLine(page: Page, text: string): Promise<void> {
 
 /**
  * Milliseconds from Enter on `cat file` until xterm has parsed `streamBytes`
- * more bytes, in the given block (else the page's first terminal).
+ * more bytes, in the given block (else the page's first terminal). With
+ * `lastLine`, until the block's screen shows that line instead: a backend that
+ * skips what a lagging page missed and repaints (tmux) never delivers every byte.
  */
 export async function measureCat(
   page: Page,
   file: string,
   streamBytes: number,
   blockId?: string,
+  lastLine?: string,
 ): Promise<number> {
   const before = await parsed(page, blockId);
   // Type first: the clock starts at Enter, as the user's wait does.
@@ -64,15 +67,28 @@ export async function measureCat(
       ? page.locator('.xterm-helper-textarea').first()
       : page.locator(`[data-block-id="${blockId}"] .xterm-helper-textarea`);
   await textarea.focus();
+  if (lastLine !== undefined) {
+    // The line may still be on screen from the round before.
+    await page.keyboard.type('clear');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(
+      ({ id, line }) => {
+        const terms = window.__tetherTest!.terms;
+        return !(id === undefined ? Object.values(terms)[0] : terms[id])!.screen().includes(line);
+      },
+      { id: blockId, line: lastLine },
+    );
+  }
   await page.keyboard.type(`clear; cat ${file}`);
   const started = performance.now();
   await page.keyboard.press('Enter');
   await page.waitForFunction(
-    ({ id, target }) => {
+    ({ id, target, line }) => {
       const terms = window.__tetherTest!.terms;
-      return (id === undefined ? Object.values(terms)[0] : terms[id])!.bytesParsed() >= target;
+      const term = (id === undefined ? Object.values(terms)[0] : terms[id])!;
+      return line === undefined ? term.bytesParsed() >= target : term.screen().includes(line);
     },
-    { id: blockId, target: before + streamBytes },
+    { id: blockId, target: before + streamBytes, line: lastLine },
     { polling: 10, timeout: 600_000 },
   );
   return performance.now() - started;

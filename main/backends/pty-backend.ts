@@ -8,6 +8,7 @@ import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import * as pty from 'node-pty';
 import { TetherError } from '../../preload/tether-error';
 import type { Gone, Liveness, ShellBackend, ShellExit, ShellProcess, ShellSpec } from './backend';
+import { AppShells } from './app-shells';
 import { ExitOnce } from './exit-once';
 
 /** Fail early and clearly: node-pty would fork and then die in exec. */
@@ -120,38 +121,25 @@ class PtyProcess implements ShellProcess {
 /** The pty backend; `notDurable` says why tmux is not used (shown on every pty block). */
 export class PtyBackend implements ShellBackend {
   readonly kind = 'pty' as const;
-  /** The shells this run started, by ref. */
-  private readonly shells = new Map<string, PtyProcess>();
+  /** The shells this run started. */
+  private readonly shells = new AppShells<PtyProcess>(PTY_ENDED_WITH_APP);
 
   constructor(readonly notDurable: string = 'Local shells run without tmux here.') {}
 
   async start(spec: ShellSpec): Promise<ShellProcess> {
-    const shell = this.spawn(spec);
-    this.shells.set(shell.ref, shell);
-    shell.onExit(() => this.shells.delete(shell.ref));
-    return shell;
+    return this.shells.add(this.spawn(spec));
   }
 
   async recover(): Promise<Gone> {
-    return { state: 'gone', reason: PTY_ENDED_WITH_APP };
+    return this.shells.gone();
   }
 
   async probe(_connection: string, refs: readonly string[]): Promise<Map<string, Liveness>> {
-    const answers = new Map<string, Liveness>();
-    for (const ref of refs) {
-      const shell = this.shells.get(ref);
-      answers.set(
-        ref,
-        shell?.isAlive()
-          ? { state: 'alive' }
-          : { state: 'gone', reason: shell ? 'The shell is gone.' : PTY_ENDED_WITH_APP },
-      );
-    }
-    return answers;
+    return this.shells.probe(refs);
   }
 
   async remove(ref: string): Promise<void> {
-    this.shells.get(ref)?.kill();
+    this.shells.kill(ref);
   }
 
   private spawn(spec: ShellSpec): PtyProcess {

@@ -10,6 +10,7 @@
  */
 import { TetherError } from '../../preload/tether-error';
 import type { Gone, Liveness, ShellBackend, ShellProcess, ShellSpec } from '../backends/backend';
+import { AppShells } from '../backends/app-shells';
 import { openSshShell, type SshShell } from '../backends/ssh-shell';
 import type { ConnectionService } from './connection-service';
 
@@ -40,8 +41,8 @@ export class SshBackend implements ShellBackend {
   readonly kind = 'plain' as const;
   readonly notDurable = 'SSH shells run without tmux on the host yet: a lost connection ends them.';
   private readonly lanes = new Map<string, Lane[]>();
-  /** The shells this run opened, by ref. */
-  private readonly shells = new Map<string, SshShell>();
+  /** The shells this run opened. */
+  private readonly shells = new AppShells<SshShell>(PLAIN_ENDED_WITH_APP);
 
   constructor(
     private readonly connections: ConnectionService,
@@ -79,10 +80,9 @@ export class SshBackend implements ShellBackend {
       }
       lane.opening -= 1;
       lane.open += 1;
-      this.shells.set(shell.ref, shell);
+      this.shells.add(shell);
       shell.onExit(() => {
         lane.open -= 1;
-        this.shells.delete(shell.ref);
         this.idleLater(key, index, lane);
       });
       return shell;
@@ -94,25 +94,15 @@ export class SshBackend implements ShellBackend {
   }
 
   async recover(): Promise<Gone> {
-    return { state: 'gone', reason: PLAIN_ENDED_WITH_APP };
+    return this.shells.gone();
   }
 
   async probe(_connection: string, refs: readonly string[]): Promise<Map<string, Liveness>> {
-    const answers = new Map<string, Liveness>();
-    for (const ref of refs) {
-      const shell = this.shells.get(ref);
-      answers.set(
-        ref,
-        shell?.isAlive()
-          ? { state: 'alive' }
-          : { state: 'gone', reason: shell ? 'The shell is gone.' : PLAIN_ENDED_WITH_APP },
-      );
-    }
-    return answers;
+    return this.shells.probe(refs);
   }
 
   async remove(ref: string): Promise<void> {
-    this.shells.get(ref)?.kill();
+    this.shells.kill(ref);
   }
 
   /** Shells open per lane of a target, for tests and diagnostics. */

@@ -163,21 +163,21 @@ export class SessionRecords {
     return idleDeadline(row, attachedCount, this.now, this.options.idle);
   }
 
-  /** Activity times (lastActiveAt, lastOutputAt, topic) changed: written with the next batch. */
+  /** Activity times, topic or size changed: written with the next batch. */
   active(live: LiveSession): void {
     this.activity.add(live.row.id);
   }
 
-  /** Write pending activity times. */
+  /** Write pending activity times, topics and sizes (a recovered shell starts at its size). */
   async flushActivity(): Promise<void> {
     const ids = [...this.activity];
     this.activity.clear();
     for (const id of ids) {
       const live = this.sessions.get(id);
       if (!live) continue;
-      const { lastActiveAt, lastOutputAt, topic } = live.row;
+      const { lastActiveAt, lastOutputAt, topic, cols, rows } = live.row;
       try {
-        await updateSession(this.options.db, id, { lastActiveAt, lastOutputAt, topic });
+        await updateSession(this.options.db, id, { lastActiveAt, lastOutputAt, topic, cols, rows });
       } catch (error) {
         this.activity.add(id);
         this.options.log.warn(`session ${id}: activity could not be written`, error);

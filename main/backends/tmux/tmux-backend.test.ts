@@ -1,7 +1,7 @@
 // The tmux backend's answers about shells, asked of a real tmux server (private to this file):
 // probe in one batch, recover by ref, remove; and the rule that picks tmux or pty for local
 // sessions, with the reason a pty block shows.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -73,7 +73,7 @@ describe('the tmux backend', () => {
     const shell = await start(tmuxBackend, 'recover-me');
     shell.write('export MARK=kept\r');
     shell.release();
-    const again = await tmuxBackend.recover(shell.ref);
+    const again = await tmuxBackend.recover(shell.ref, spec('recover-me'));
     if (isGone(again)) throw new Error(`not recovered: ${again.reason}`);
     shells.push(again);
     let seen = '';
@@ -84,8 +84,28 @@ describe('the tmux backend', () => {
 
     // Same Tether id, another tmux session (restarted): the old ref finds nothing.
     const stale = JSON.stringify({ ...JSON.parse(shell.ref), created: 1 });
-    expect(await tmuxBackend.recover(stale)).toMatchObject({ state: 'gone' });
-    expect(await tmuxBackend.recover('not json')).toMatchObject({ state: 'gone' });
+    expect(await tmuxBackend.recover(stale, spec('recover-me'))).toMatchObject({ state: 'gone' });
+    expect(await tmuxBackend.recover('not json', spec('recover-me'))).toMatchObject({
+      state: 'gone',
+    });
+  });
+
+  it('puts no secret of the environment on the command line tmux keeps as its argv', async () => {
+    const tmuxBackend = backend();
+    const shell = await tmuxBackend.start({
+      ...spec('env-secret'),
+      env: { ...spec('env-secret').env, TETHER_SESSION_ID: 'env-secret', API_TOKEN: 'hunter2' },
+    });
+    shells.push(shell);
+    let seen = '';
+    shell.onData((data) => (seen += data.toString('utf8')));
+    shell.write('echo "token=$API_TOKEN id=$TETHER_SESSION_ID"\r');
+    // The shell has it (the server started with it), but `ps` shows nobody the value.
+    await expect.poll(() => seen).toMatch(/token=hunter2 id=env-secret/);
+    const serverPid = (await tmux(['display-message', '-p', '#{pid}'])).trim();
+    const argv = readFileSync(`/proc/${serverPid}/cmdline`, 'utf8');
+    expect(argv).toContain('TETHER_SESSION_ID=env-secret');
+    expect(argv).not.toContain('hunter2');
   });
 
   it('remove ends the tmux session whether or not it is driven', async () => {

@@ -32,6 +32,15 @@ const ENTRY_FORMAT = [
 /** Variables tmux sets for its panes itself. */
 const OWN_VARIABLES = new Set(['TERM', 'TMUX', 'TMUX_PANE']);
 
+/**
+ * Variables given to a new session on the command line (`-e`). Only these: tmux keeps the
+ * command line that started its server as that server's argv, readable by every user in
+ * `ps`, so no secret may be on it. The rest comes from the server's environment (Tether's,
+ * when Tether started it), as tmux's own `update-environment` would have it.
+ */
+const SESSION_VARIABLES =
+  /^(TETHER_[A-Z_]+|HOME|PATH|SHELL|USER|LOGNAME|LANG|LC_[A-Z_]+|TERM_PROGRAM(_VERSION)?|COLORTERM|DISPLAY|WAYLAND_DISPLAY|XAUTHORITY|SSH_AUTH_SOCK|SSH_AGENT_PID|KRB5CCNAME|XDG_[A-Z_]+|PS1)$/;
+
 export type TmuxBackendOptions = {
   server: TmuxServer;
   features: TmuxFeatures;
@@ -44,6 +53,7 @@ export class TmuxBackend implements ShellBackend {
   readonly notDurable = null;
   private readonly processOptions: TmuxProcessOptions;
   private configured = false;
+  private recovering: ReturnType<TmuxServer['list']> | undefined;
 
   constructor(private readonly options: TmuxBackendOptions) {
     this.processOptions = {
@@ -78,16 +88,14 @@ export class TmuxBackend implements ShellBackend {
         throw startFailed(retry);
       });
     }
-    return TmuxProcess.open(entry, this.processOptions);
+    return TmuxProcess.open(entry, this.processOptions, spec);
   }
 
-  async recover(ref: string): Promise<ShellProcess | Gone> {
+  async recover(ref: string, spec: ShellSpec): Promise<ShellProcess | Gone> {
     const parsed = parseRef(ref);
     if (!parsed) return { state: 'gone', reason: 'Its tmux session is not recorded.' };
     this.configure();
-    const listed = await this.server.list();
-    // Options are set again on every connect: the config is read only when a server starts.
-    if (listed.running) await this.server.run(this.server.optionArgs());
+    const listed = await this.listForRecovery();
     const entry = listed.sessions.find((each) => matches(each, parsed));
     if (!entry) return { state: 'gone', reason: goneReason(listed.running) };
     if (entry.paneDead) {
@@ -97,7 +105,7 @@ export class TmuxBackend implements ShellBackend {
         exitCode: entry.paneDeadStatus,
       };
     }
-    return TmuxProcess.open(entry, this.processOptions);
+    return TmuxProcess.open(entry, this.processOptions, spec);
   }
 
   async probe(_connection: string, refs: readonly string[]): Promise<Map<string, Liveness>> {
@@ -137,6 +145,21 @@ export class TmuxBackend implements ShellBackend {
     }
   }
 
+  /**
+   * One list (and one setting of the options: the config is read only when a server starts)
+   * for every session recovered at once, rather than two tmux runs per session.
+   */
+  private listForRecovery(): ReturnType<TmuxServer['list']> {
+    this.recovering ??= (async () => {
+      const listed = await this.server.list();
+      if (listed.running) await this.server.run(this.server.optionArgs());
+      return listed;
+    })().finally(() => {
+      this.recovering = undefined;
+    });
+    return this.recovering;
+  }
+
   private configure(): void {
     if (this.configured) return;
     this.configured = true;
@@ -148,7 +171,7 @@ export class TmuxBackend implements ShellBackend {
     if (this.options.features.pause) {
       // -e (3.2+): a server started earlier has another environment than this app's.
       for (const [key, value] of Object.entries(spec.env)) {
-        if (!OWN_VARIABLES.has(key) && !key.includes('=')) env.push('-e', `${key}=${value}`);
+        if (SESSION_VARIABLES.test(key)) env.push('-e', `${key}=${value}`);
       }
     }
     const command = ['exec', spec.file, ...spec.args].map(shellWord).join(' ');
@@ -176,7 +199,7 @@ export class TmuxBackend implements ShellBackend {
         '@tether_id',
         spec.sessionId,
       ],
-      // Before 3.2 this environment is what a server started now gives its panes.
+      // A server started now takes its environment from here (not from its argv).
       { ...this.server.env, ...withoutOwn(spec.env) },
     );
     const [sessionId, created, paneId, panePid, ...rest] = out.trim().split('\t');

@@ -60,6 +60,28 @@ describe('a local tmux session', () => {
     await second.client.untilText(zone, /got-42/);
   });
 
+  it("comes back at its own size, not tmux's default, with the last lines of its screen", async () => {
+    harness = await startHarness(onTmux);
+    const first = await harness.attachFirst(67, 19);
+    const { zone } = first.reply;
+    await first.client.request('writeZone', {
+      zone,
+      blockId: first.blockId,
+      data: 'seq 1 2000; echo last-line\r',
+    });
+    await first.client.untilText(zone, /last-line\r?\n/);
+    const { pane } = await paneOf(zone);
+    await harness.restart(onTmux);
+    // No page yet: the pane keeps the size it had.
+    expect(
+      (await tmux(['display-message', '-p', '-t', pane, '#{pane_width}x#{pane_height}'])).trim(),
+    ).toBe('67x19');
+    const second = await harness.attachFirst(67, 19);
+    const shown = await render(second.reply.snapshot, 67, 19);
+    expect(trimRows(shown.rows)).toEqual(trimRows(await tmuxScreen(pane)));
+    expect(shown.rows.join('\n')).toMatch(/^1999\n2000\nlast-line$/m);
+  });
+
   it('survives the process hosting the core being killed (SIGKILL)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tether-core-'));
     const host = spawn(

@@ -78,7 +78,11 @@ export class TmuxProcess implements ShellProcess {
   private constructor(
     private entry: TmuxSessionEntry,
     private readonly options: TmuxProcessOptions,
+    size: { cols: number; rows: number },
   ) {
+    // Said before the first repaint: a control client that attaches without a size can make
+    // the window take tmux's default 80x24, and a repaint at another size loses lines.
+    this.size = size;
     const ref: TmuxRef = {
       tmux: options.server.socketName,
       id: entry.tetherId,
@@ -90,9 +94,16 @@ export class TmuxProcess implements ShellProcess {
     this.pollTimer.unref?.();
   }
 
-  /** Attach to a session and repaint its screen; resolves once the repaint is in the stream. */
-  static async open(entry: TmuxSessionEntry, options: TmuxProcessOptions): Promise<TmuxProcess> {
-    const process = new TmuxProcess(entry, options);
+  /**
+   * Attach to a session at the size the session had, and repaint its screen; resolves once
+   * the repaint is in the stream.
+   */
+  static async open(
+    entry: TmuxSessionEntry,
+    options: TmuxProcessOptions,
+    size: { cols: number; rows: number },
+  ): Promise<TmuxProcess> {
+    const process = new TmuxProcess(entry, options, size);
     try {
       await process.repaint();
     } catch (error) {
