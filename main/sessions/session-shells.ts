@@ -61,7 +61,7 @@ export class SessionShells {
     if (live.row.connection === LOCAL_CONNECTION) {
       // A local start is quick: waited for in the queue, so the session runs when create returns.
       try {
-        await this.adoptShell(live, await started, 'started');
+        await this.adoptShell(live, await started, 'started', backend.kind);
       } catch (error) {
         await this.startFailed(live, error);
       }
@@ -72,7 +72,7 @@ export class SessionShells {
       (shell) =>
         void this.host.run(async () => {
           if (this.isCurrentStart(live, generation)) {
-            await this.adoptShell(live, shell, `started on ${live.row.connection}`);
+            await this.adoptShell(live, shell, `started on ${live.row.connection}`, backend.kind);
           } else {
             shell.kill();
           }
@@ -118,7 +118,12 @@ export class SessionShells {
    * Drive a shell: its output into the zone and mirror, its exit as the session's end. A
    * session being started becomes `running`; a recovered one (already running) stays so.
    */
-  async adoptShell(live: LiveSession, shell: ShellProcess, what: string): Promise<void> {
+  async adoptShell(
+    live: LiveSession,
+    shell: ShellProcess,
+    what: string,
+    kind: ShellBackend['kind'] = live.row.backend,
+  ): Promise<void> {
     live.shell = shell;
     live.stopShell = [
       shell.onData((data) => this.output(live, shell, data)),
@@ -133,8 +138,9 @@ export class SessionShells {
     if (live.zone.isPaused) shell.pause();
     // The size may have changed while a remote shell was starting.
     shell.resize(live.row.cols, live.row.rows);
+    // A restart may run on another backend than before (pty then, tmux now): the row says which.
     if (live.row.status === 'init') {
-      await this.host.transition(live, 'started', { backendRef: shell.ref });
+      await this.host.transition(live, 'started', { backendRef: shell.ref, backend: kind });
     } else if (live.row.backendRef !== shell.ref) {
       await this.host.writeForced(live, { backendRef: shell.ref });
     }

@@ -116,6 +116,38 @@ describe('a tmux session ends', () => {
   });
 });
 
+describe('a session from before tmux', () => {
+  it('ended with the app on pty, restarts on tmux and stays running', async () => {
+    harness = await startHarness({ localBackend: 'pty' });
+    const first = await harness.attachFirst(80, 24);
+    const sessionId = first.reply.zone;
+    await harness.restart({ ...onTmux, checkIntervalMs: 300 });
+    const { client, reply, blockId } = await harness.attachFirst(80, 24);
+    expect(reply.session).toMatchObject({ id: sessionId, status: 'done', backend: 'pty' });
+    const restarted = await client.request('restartSession', {
+      sessionId,
+      blockId,
+      cols: 80,
+      rows: 24,
+    });
+    expect(restarted.session).toMatchObject({
+      status: 'running',
+      backend: 'tmux',
+      notDurable: null,
+    });
+    const runs = (await client.request('checkerReport', {})).runs;
+    await client.until(
+      async () => (await client.request('checkerReport', {})).runs > runs + 1,
+      'two more checker runs',
+    );
+    expect(await client.request('sessionInfo', { sessionId })).toMatchObject({
+      status: 'running',
+      backend: 'tmux',
+    });
+    expect((await paneOf(sessionId)).pid).toBeGreaterThan(0);
+  });
+});
+
 describe('a person reaches a tmux session', () => {
   it('by its Tether name in tmux ls, renamed as Tether renames it', async () => {
     const { client, zone } = await started();

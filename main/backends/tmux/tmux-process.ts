@@ -74,6 +74,7 @@ export class TmuxProcess implements ShellProcess {
   private size: { cols: number; rows: number } | undefined;
   private reattaches: number[] = [];
   private buffers = 0;
+  private deadWithoutStatus = 0;
 
   private constructor(
     private entry: TmuxSessionEntry,
@@ -325,6 +326,9 @@ export class TmuxProcess implements ShellProcess {
         if (client === this.client) this.unansweredTicks = 0;
         const [dead, status, signal] = (block?.lines[0]?.toString('utf8') ?? '').split(' ');
         if (dead !== '1') return;
+        // The pane can read its end before tmux has reaped the shell: its status comes a
+        // moment later, so an exit without one is asked again (a few times).
+        if (!status && !signal && this.deadWithoutStatus++ < 3) return;
         this.end({
           exitCode: status ? Number(status) : null,
           signal: signal ? Number(signal) : null,
