@@ -53,7 +53,10 @@ async function ask(host: RecoveryHost, live: LiveSession): Promise<ShellProcess 
   }
   if (!ref) return { state: 'gone', reason: 'Its shell had not started when Tether stopped.' };
   try {
-    return await backend.recover(ref, host.shells.spec(live));
+    // Asked twice: one failed query (a timeout under load) must not end a living shell.
+    return await backend
+      .recover(ref, host.shells.spec(live))
+      .catch(() => backend.recover(ref, host.shells.spec(live)));
   } catch (error) {
     const why = error instanceof Error ? error.message : String(error);
     host.log.warn(`session ${live.row.id}: could not be recovered: ${why}`);

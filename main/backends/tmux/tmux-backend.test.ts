@@ -108,6 +108,17 @@ describe('the tmux backend', () => {
     expect(argv).not.toContain('hunter2');
   });
 
+  it('starts and renames sessions whose names end in ; (tmux would split its command there)', async () => {
+    const tmuxBackend = backend();
+    const shell = await tmuxBackend.start(spec('semicolon', 'build;'));
+    shells.push(shell);
+    expect(await tmux(['list-sessions', '-F', '#{session_name}'])).toContain('build;\n');
+    shell.rename?.('test;');
+    await expect
+      .poll(async () => await tmux(['list-sessions', '-F', '#{session_name}']))
+      .toContain('test;\n');
+  });
+
   it('remove ends the tmux session whether or not it is driven', async () => {
     const tmuxBackend = backend();
     const shell = await start(tmuxBackend, 'remove-me');

@@ -77,18 +77,33 @@ export class TmuxBackend implements ShellBackend {
     if (old) await this.server.kill(old.sessionId);
     let entry: TmuxSessionEntry;
     try {
-      entry = await this.newSession(spec, tmuxSessionName(spec.name, spec.sessionId));
+      entry = await this.newSessionOnce(spec, tmuxSessionName(spec.name, spec.sessionId));
     } catch (error) {
       if (!(error instanceof TmuxCommandError && /duplicate session/.test(error.stderr))) {
         throw startFailed(error);
       }
       // tmux already has a session of that name (not one of ours, or folded the same way).
       const unique = tmuxSessionName(spec.name, spec.sessionId, true);
-      entry = await this.newSession(spec, unique).catch((retry: unknown) => {
+      entry = await this.newSessionOnce(spec, unique).catch((retry: unknown) => {
         throw startFailed(retry);
       });
     }
-    return TmuxProcess.open(entry, this.processOptions, spec);
+    const made = entry;
+    return TmuxProcess.open(made, this.processOptions, spec).catch(async (error: unknown) => {
+      // Nothing records this session's ref yet: a shell left behind would run hidden.
+      await this.server.kill(made.sessionId).catch(() => undefined);
+      throw startFailed(error);
+    });
+  }
+
+  /** A server that is just exiting (its last session killed) is met again once. */
+  private async newSessionOnce(spec: ShellSpec, name: string): Promise<TmuxSessionEntry> {
+    try {
+      return await this.newSession(spec, name);
+    } catch (error) {
+      if (!(error instanceof TmuxCommandError && error.noServer)) throw error;
+      return this.newSession(spec, name);
+    }
   }
 
   async recover(ref: string, spec: ShellSpec): Promise<ShellProcess | Gone> {

@@ -82,6 +82,20 @@ export function inputCommands(pane: string, data: Uint8Array, bufferName: () => 
 
 function pasteCommands(pane: string, data: Uint8Array, buffer: string): string[] {
   const commands: string[] = [];
+  // tmux keeps a buffer as a C string: a NUL would cut it short, so NULs go as keys.
+  let start = 0;
+  while (start <= data.length) {
+    let end = data.indexOf(0, start);
+    if (end === -1) end = data.length;
+    if (end > start) commands.push(...bufferCommands(pane, data.subarray(start, end), buffer));
+    if (end < data.length) commands.push(`send-keys -t ${pane} -H 0`);
+    start = end + 1;
+  }
+  return commands;
+}
+
+function bufferCommands(pane: string, data: Uint8Array, buffer: string): string[] {
+  const commands: string[] = [];
   for (let at = 0; at < data.length; at += PASTE_CHUNK) {
     const append = at === 0 ? '' : '-a ';
     const chunk = quoteBytes(data.subarray(at, at + PASTE_CHUNK));

@@ -61,6 +61,7 @@ export class TmuxProcess implements ShellProcess {
   private readonly listeners = new Set<(data: Buffer) => void>();
   private early: Buffer[] | null = [];
   private earlyBytes = 0;
+  private earlyOverflowed = false;
   private state: 'running' | 'released' | 'killed' | 'ended' = 'running';
   private paused = false;
   private resyncing = false;
@@ -124,6 +125,7 @@ export class TmuxProcess implements ShellProcess {
       const early = this.early;
       this.early = null;
       for (const data of early) listener(data);
+      if (this.earlyOverflowed) void this.resync('output came faster than it was taken');
     }
     return () => this.listeners.delete(listener);
   }
@@ -135,7 +137,12 @@ export class TmuxProcess implements ShellProcess {
   write(data: string | Buffer): void {
     if (this.state !== 'running') return;
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
-    const lines = inputCommands(this.entry.paneId, bytes, () => `tether-${++this.buffers}`);
+    // Buffer names are the server's, shared by every session: the pane makes them unique.
+    const lines = inputCommands(
+      this.entry.paneId,
+      bytes,
+      () => `tether-${this.entry.paneId.slice(1)}-${++this.buffers}`,
+    );
     if (!this.client.send(lines)) {
       throw new TetherError('not_running', 'tmux is not taking input right now; try again.');
     }
@@ -299,6 +306,8 @@ export class TmuxProcess implements ShellProcess {
       if (this.earlyBytes + data.length <= MAX_EARLY_BYTES) {
         this.early.push(data);
         this.earlyBytes += data.length;
+      } else {
+        this.earlyOverflowed = true;
       }
       return;
     }

@@ -115,7 +115,11 @@ export class TmuxServer {
     return new Promise((resolve, reject) => {
       execFile(
         this.program,
-        [...this.clientArgs(), ...args],
+        // tmux ends a command at any argument ending in `;`: a name like `build;` is escaped.
+        [
+          ...this.clientArgs(),
+          ...args.map((arg) => (arg !== ';' && arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg)),
+        ],
         { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 10_000 },
         (error, stdout, stderr) => {
           if (error) {
@@ -164,7 +168,10 @@ export class TmuxServer {
       ['set', '-g', 'history-limit', String(this.historyLimit)],
       ['set', '-g', 'default-terminal', this.terminalName()],
       ['set', '-g', 'aggressive-resize', 'off'],
-      ['set', '-g', 'window-size', 'latest'],
+      // `latest` exists from 3.1 (an unknown value fails the whole command list).
+      ...(this.knownVersion && !atLeast(this.knownVersion, 3, 1)
+        ? []
+        : [['set', '-g', 'window-size', 'latest']]),
       ['set', '-s', 'escape-time', '10'],
       ['set', '-s', 'focus-events', 'on'],
       ['set', '-s', 'set-clipboard', 'off'],
