@@ -311,9 +311,11 @@ async function run(model: Model, step: Step): Promise<void> {
       if (running.length === 0) return;
       const live = running[step.session % running.length]!;
       process.kill(live.shell!.pid, 'SIGKILL');
+      // A limit for a broken test: tmux may take seconds to reap a shell on a busy machine.
       await until(
         () => manager.sessions.get(live.row.id)?.row.status !== 'running',
         `session ${live.row.id} to be done after its shell was killed`,
+        15_000,
       );
       return;
     }

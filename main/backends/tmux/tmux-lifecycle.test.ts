@@ -41,10 +41,15 @@ async function started(options: { checkIntervalMs?: number } = {}) {
 }
 
 async function untilDone(client: TestClient, sessionId: string): Promise<SessionInfo> {
-  return client.until(() => {
-    const session = latest(client, sessionId);
-    return session?.status === 'done' ? session : undefined;
-  }, `session ${sessionId} done`);
+  // A limit for a broken test: a loaded tmux server may take seconds to reap a shell.
+  return client.until(
+    () => {
+      const session = latest(client, sessionId);
+      return session?.status === 'done' ? session : undefined;
+    },
+    `session ${sessionId} done`,
+    20_000,
+  );
 }
 
 describe('a tmux session ends', () => {

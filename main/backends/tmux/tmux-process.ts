@@ -45,6 +45,11 @@ const POLL_MS = 1_000;
  * Counted in ticks of our own timer, so a busy event loop here is not taken for a stuck tmux.
  */
 const STALL_POLLS = 5;
+/**
+ * Polls a dead pane may go without its exit status before the exit is reported without one:
+ * a loaded tmux server can take seconds to reap the shell after the pane's end is read.
+ */
+const DEAD_STATUS_POLLS = 5;
 /** Seconds of unread output after which tmux skips it and Tether repaints. */
 const PAUSE_AFTER_SECONDS = 2;
 const RESIZE_DEBOUNCE_MS = 30;
@@ -335,9 +340,9 @@ export class TmuxProcess implements ShellProcess {
         if (client === this.client) this.unansweredTicks = 0;
         const [dead, status, signal] = (block?.lines[0]?.toString('utf8') ?? '').split(' ');
         if (dead !== '1') return;
-        // The pane can read its end before tmux has reaped the shell: its status comes a
-        // moment later, so an exit without one is asked again (a few times).
-        if (!status && !signal && this.deadWithoutStatus++ < 3) return;
+        // The pane can read its end before tmux has reaped the shell: its status comes
+        // later, so an exit without one is asked again.
+        if (!status && !signal && this.deadWithoutStatus++ < DEAD_STATUS_POLLS) return;
         this.end({
           exitCode: status ? Number(status) : null,
           signal: signal ? Number(signal) : null,
