@@ -26,7 +26,12 @@ import { zoneOptionsFromEnv } from './terminals/zone';
 import { createWorkspaceStore } from './workspace/workspace-store';
 import { listBlocks, setBlockSession } from '../db/repositories/blocks';
 import { countSessions } from '../db/repositories/sessions';
-import { getSetting } from '../db/repositories/settings';
+import {
+  installId,
+  localBackendFromEnv,
+  readSessionSettings,
+  sshBackendFromEnv,
+} from './core-settings';
 
 export type CoreOptions = {
   dataDir: string;
@@ -58,6 +63,10 @@ export type CoreOptions = {
     backoffMs?: number[];
     stallAfterMs?: number;
     linkIdleMs?: number;
+    /** `plain`: never tmux on hosts. Default: the `sshBackend` setting, else TETHER_SSH_BACKEND, else auto. */
+    backend?: 'auto' | 'plain';
+    /** tmux features forced off on hosts (tests: a host with tmux 3.0a's limits). */
+    tmuxFeatures?: { pause?: boolean };
   };
 };
 
@@ -119,8 +128,19 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       closed: (promptId) => broadcast('sshPromptClosed', { promptId }),
     },
   });
-  const sshBackend = new SshBackend(connections, { idleMs: options.ssh?.linkIdleMs });
   const settings = await readSessionSettings(opened.db);
+  const loaded: { manager?: SessionManager } = {};
+  const sshBackend = new SshBackend(connections, {
+    idleMs: options.ssh?.linkIdleMs,
+    log,
+    owner: await installId(opened.db),
+    // Until the sessions are loaded, every session counts as known (nothing is ended).
+    isKnown: (id) => loaded.manager?.sessions.has(id) ?? true,
+    prefer: options.ssh?.backend ?? settings.sshBackend ?? sshBackendFromEnv() ?? 'auto',
+    historyLimit: options.tmux?.historyLimit ?? settings.tmuxHistoryLimit,
+    restoreLines: options.tmux?.restoreLines,
+    tmuxFeatures: options.ssh?.tmuxFeatures,
+  });
   const locals = await chooseLocalBackend({
     dataDir: options.dataDir,
     prefer: options.localBackend ?? settings.localBackend ?? localBackendFromEnv() ?? 'auto',
@@ -140,13 +160,14 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     env: () => ({ ...shellEnvironment(process.env, version), ...options.env }),
     log,
     zone: { ...zoneOptionsFromEnv(), ...options.zone },
-    idle: options.idle,
+    idle: { ...settings.idle, ...options.idle },
     events: {
       changed: (session) => broadcast('sessionChanged', { session }),
       removed: (sessionId) => broadcast('sessionRemoved', { sessionId }),
       blockChanged: (block) => broadcast('blockChanged', { block }),
     },
   });
+  loaded.manager = sessions;
   await sessions.start();
   await giveBlocksSessions(opened.db, sessions, log);
   const workspace = createWorkspaceStore({
@@ -236,31 +257,6 @@ async function giveBlocksSessions(
     await sessions.bindNewBlock(block.id, sessionId);
     log.info(`block ${block.id} now shows new session ${sessionId}`);
   }
-}
-
-/** The `localBackend` and `tmuxHistoryLimit` settings, where they are set and sound. */
-async function readSessionSettings(db: Parameters<typeof getSetting>[0]): Promise<{
-  localBackend?: 'auto' | 'tmux' | 'pty';
-  tmuxHistoryLimit?: number;
-}> {
-  const backend = await getSetting<unknown>(db, 'localBackend').catch(() => undefined);
-  const limit = await getSetting<unknown>(db, 'tmuxHistoryLimit').catch(() => undefined);
-  return {
-    localBackend: isLocalBackend(backend) ? backend : undefined,
-    tmuxHistoryLimit:
-      typeof limit === 'number' && Number.isInteger(limit) && limit >= 100 && limit <= 1_000_000
-        ? limit
-        : undefined,
-  };
-}
-
-function localBackendFromEnv(): 'auto' | 'tmux' | 'pty' | undefined {
-  const value = process.env.TETHER_LOCAL_BACKEND;
-  return isLocalBackend(value) ? value : undefined;
-}
-
-function isLocalBackend(value: unknown): value is 'auto' | 'tmux' | 'pty' {
-  return value === 'auto' || value === 'tmux' || value === 'pty';
 }
 
 function checkIntervalFromEnv(): number | undefined {

@@ -393,6 +393,8 @@ export type ErrorCode =
   | 'shell_not_found'
   | 'spawn_failed'
   | 'not_running'
+  /** The session's host cannot be reached now; Tether is reconnecting (nothing typed is sent). */
+  | 'disconnected'
   | 'detached'
   | 'wrong_connection'
   /** An SSH connection could not be made (the message says why: refused, auth, host key...). */

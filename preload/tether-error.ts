@@ -10,8 +10,10 @@ export class TetherError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
+    /** What failed underneath (main only; never sent over the wire). */
+    options?: { cause?: unknown },
   ) {
-    super(message);
+    super(message, options);
     this.name = 'TetherError';
   }
 

@@ -61,6 +61,16 @@ export interface ShellProcess {
   release(): void;
   /** The session was renamed (tmux renames its session so `tmux ls` shows it). */
   rename?(name: string | null): void;
+  /** Which kind of shell this is, where its backend runs more than one (SSH: tmux or plain). */
+  readonly kind?: SessionBackend;
+  /**
+   * A shell on a host (tmux over SSH): false while the host cannot be reached. The shell is
+   * not ended by that; it comes back by itself once the link is up again (onLink says so).
+   */
+  linkUp?(): boolean;
+  onLink?(listener: (up: boolean, why: string) => void): () => void;
+  /** Someone wants this shell (a block attached to it, the picker listed it): reconnect now. */
+  wake?(): void;
 }
 
 /** A shell that could not be re-joined or is no longer there, and why, for people. */
@@ -81,6 +91,8 @@ export interface ShellBackend {
   readonly kind: SessionBackend;
   /** Why this backend's shells do not survive the app (shown on the block); null if they do. */
   readonly notDurable: string | null;
+  /** Where it depends on the host and the shell's kind (SSH): why this session's shell does not survive. */
+  notDurableFor?(connection: string, kind: SessionBackend): string | null;
   /** Start a shell; rejects with a TetherError (in words for people) if it cannot be started. */
   start(spec: ShellSpec): Promise<ShellProcess>;
   /** Re-join a shell started before (by an earlier run of the app), from its ref. */
@@ -88,5 +100,5 @@ export interface ShellBackend {
   /** Whether each shell (by ref) still exists, asked of the real thing in one batch. */
   probe(connection: string, refs: readonly string[]): Promise<Map<string, Liveness>>;
   /** End a shell by its ref whether or not it is driven now (delete, reaper). */
-  remove(ref: string): Promise<void>;
+  remove(ref: string, connection: string): Promise<void>;
 }

@@ -62,6 +62,7 @@ export class ConnectionService {
   private readonly owners = new Map<string, LaneOwner>();
   private readonly latest = new Map<string, ConnectionChange>();
   private readonly onceTrusted = new Set<string>();
+  private readonly watchers = new Set<(status: ConnectionStatus) => void>();
   private readonly now: () => number;
 
   constructor(private readonly options: ConnectionServiceOptions) {
@@ -103,6 +104,18 @@ export class ConnectionService {
     this.keyOf.set(name, key);
     this.owners.set(laneKey(key, lane), { name, config });
     return this.links.acquire(target, lane);
+  }
+
+  /** Whether the name's main link is up and answering now (not connecting, stalled or down). */
+  isUp(name: string): boolean {
+    const key = this.keyOf.get(name);
+    return key !== undefined && this.links.state(key) === 'connected';
+  }
+
+  /** Every change of a connection's main link, as its blocks see it. */
+  watch(listener: (status: ConnectionStatus) => void): () => void {
+    this.watchers.add(listener);
+    return () => this.watchers.delete(listener);
   }
 
   /** Close one lane's link (nothing runs on it any more). */
@@ -192,7 +205,10 @@ export class ConnectionService {
   private changed(change: ConnectionChange): void {
     this.latest.set(change.key, change);
     for (const [name, key] of this.keyOf) {
-      if (key === change.key) this.options.events.changed(toStatus(name, change));
+      if (key !== change.key) continue;
+      const status = toStatus(name, change);
+      this.options.events.changed(status);
+      for (const watcher of [...this.watchers]) watcher(status);
     }
   }
 

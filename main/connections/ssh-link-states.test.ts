@@ -1,7 +1,8 @@
 /**
  * The link under SSH sessions, through the whole core against a real sshd
  * behind a fault proxy: lost, stalled, refused and idle links, as every
- * window sees them, and what a plain session does when its link goes.
+ * window sees them, and what a plain session does when its link goes (the
+ * tmux side: ssh-durable.test.ts).
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -34,7 +35,8 @@ describe('SSH links under sessions', () => {
     const sshd = cleanups.add(await startTestSshd());
     const proxy = cleanups.add(await startFaultProxy({ targetPort: sshd.port }));
     writeProxySetup(sshd, proxy.port);
-    const harness = await coreOn(sshd, cleanups, { backoffMs: [200, 500] });
+    // Plain shells (no tmux on hosts): sessions/ssh-durable.test.ts has the tmux side.
+    const harness = await coreOn(sshd, cleanups, { backoffMs: [200, 500], backend: 'plain' });
     const client = harness.client();
     const { block, zone, sessionId } = await openBlock(client, 'viaproxy');
     await running(client, sessionId);
@@ -102,7 +104,7 @@ describe('SSH links under sessions', () => {
         'Host viaproxy\n  ServerAliveInterval 1\n  ServerAliveCountMax 3',
       ),
     );
-    const harness = await coreOn(sshd, cleanups, { backoffMs: [300, 500] });
+    const harness = await coreOn(sshd, cleanups, { backoffMs: [300, 500], backend: 'plain' });
     const client = harness.client();
     const { block, zone, sessionId } = await openBlock(client, 'viaproxy');
     await running(client, sessionId);

@@ -36,7 +36,9 @@ describe('SSH sessions through the core', () => {
     // Typed while connecting: kept and sent once the shell runs.
     await type(client, zone, block.id, 'echo "conn=[$SSH_CONNECTION]"\r');
     const session = await running(client, sessionId);
-    expect(session.backend).toBe('plain');
+    // The test host has tmux: the session is durable.
+    expect(session.backend).toBe('tmux');
+    expect(session.notDurable).toBeNull();
     expect(session.connection).toBe('testhost');
     await client.untilText(zone, /conn=\[127\.0\.0\.1 \d+ 127\.0\.0\.1 \d+\]/, WAIT_MS);
     expect(statuses(client, 'testhost').at(-1)?.state).toBe('connected');

@@ -60,7 +60,7 @@ export class SessionManager {
       idle: { ...DEFAULT_IDLE_POLICY, ...options.idle },
       now,
       zone: options.zone,
-      notDurable: (live) => this.shells.backendOf(live)?.notDurable ?? null,
+      notDurable: (live) => this.shells.notDurable(live),
       retire: (live) => this.retireShell(live),
     });
     this.attachments = new SessionAttachments(this.records, options);
@@ -116,8 +116,12 @@ export class SessionManager {
   // ---------- queries ----------
 
   list(connection?: string): SessionInfo[] {
-    return [...this.sessions.values()]
-      .filter((live) => connection === undefined || live.row.connection === connection)
+    const listed = [...this.sessions.values()].filter(
+      (live) => connection === undefined || live.row.connection === connection,
+    );
+    // The picker lists a host's sessions: those waiting for it are asked for now.
+    if (connection !== undefined) for (const live of listed) this.wake(live);
+    return listed
       .sort((a, b) => b.row.lastActiveAt - a.row.lastActiveAt || b.row.createdAt - a.row.createdAt)
       .map((live) => this.records.info(live));
   }
@@ -216,6 +220,7 @@ export class SessionManager {
       const switching = block.sessionId !== target;
       if (switching) await this.attachments.bind(block, live);
       this.sizes.attached(live, blockId, cols, rows, switching);
+      this.wake(live);
       return this.attachments.follow(live, blockId, client);
     });
   }
@@ -309,6 +314,13 @@ export class SessionManager {
       live.pendingInputBytes += bytes;
       return;
     }
+    if (live.row.status === 'disconnected') {
+      // Never queued blindly: what was typed for a shell nobody can see now is refused.
+      throw new TetherError(
+        'disconnected',
+        `Not sent: ${live.row.connection} cannot be reached now. Tether is reconnecting; the session resumes by itself.`,
+      );
+    }
     if (live.row.status !== 'running' || !live.shell) {
       throw new TetherError('not_running', 'The shell has exited; restart it to type again.');
     }
@@ -397,7 +409,7 @@ export class SessionManager {
     const backend = this.shells.backendOf(live);
     const ref = live.row.backendRef;
     if (backend && ref) {
-      backend.remove(ref).catch((error: unknown) => {
+      backend.remove(ref, live.row.connection).catch((error: unknown) => {
         this.options.log.warn(`session ${live.row.id}: its shell could not be ended`, error);
       });
     }
@@ -422,6 +434,11 @@ export class SessionManager {
   }
 
   // ---------- private ----------
+
+  /** A session waiting for its host is wanted (shown, listed): reconnect now. */
+  private wake(live: LiveSession): void {
+    if (live.row.status === 'disconnected') live.shell?.wake?.();
+  }
 
   /**
    * A done session runs no shell: stop listening to it (late output is dropped) and let it

@@ -3,7 +3,9 @@
  * A shell that outlived the app (tmux) is re-joined and stays `running`, same
  * id, same shell; one that is gone is `done`, with the backend's reason (a pty
  * shell, which ends with the app, says so). Nothing is guessed from the app
- * having restarted.
+ * having restarted. A tmux session on an SSH host is not asked here (that
+ * would wait for a link, maybe a login prompt): it is `disconnected` until
+ * its host answers.
  */
 import { isGone, type Gone, type ShellProcess } from '../backends/backend';
 import type { LifecycleEvent } from './lifecycle';
@@ -36,9 +38,7 @@ export async function recoverSessions(
       });
       continue;
     }
-    if (live.row.status === 'disconnected') {
-      await host.transition(live, 'linkBackAlive', {});
-    }
+    // A shell on a host is re-joined once the host answers: `disconnected` until then.
     await host.shells.adoptShell(live, answer, 'recovered');
     recovered += 1;
   }

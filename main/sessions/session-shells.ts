@@ -61,7 +61,8 @@ export class SessionShells {
     if (live.row.connection === LOCAL_CONNECTION) {
       // A local start is quick: waited for in the queue, so the session runs when create returns.
       try {
-        await this.adoptShell(live, await started, 'started', backend.kind);
+        const shell = await started;
+        await this.adoptShell(live, shell, 'started', shell.kind ?? backend.kind);
       } catch (error) {
         await this.startFailed(live, error);
       }
@@ -72,7 +73,12 @@ export class SessionShells {
       (shell) =>
         void this.host.run(async () => {
           if (this.isCurrentStart(live, generation)) {
-            await this.adoptShell(live, shell, `started on ${live.row.connection}`, backend.kind);
+            await this.adoptShell(
+              live,
+              shell,
+              `started on ${live.row.connection}`,
+              shell.kind ?? backend.kind,
+            );
           } else {
             shell.kill();
           }
@@ -135,6 +141,11 @@ export class SessionShells {
         );
       }),
     ];
+    if (shell.onLink) {
+      live.stopShell.push(
+        shell.onLink((up, why) => void this.host.run(() => this.linkChanged(live, shell, up, why))),
+      );
+    }
     if (live.zone.isPaused) shell.pause();
     // The size may have changed while a remote shell was starting.
     shell.resize(live.row.cols, live.row.rows);
@@ -144,10 +155,33 @@ export class SessionShells {
     } else if (live.row.backendRef !== shell.ref) {
       await this.host.writeForced(live, { backendRef: shell.ref });
     }
-    for (const data of live.pendingInput) shell.write(data);
+    await this.linkChanged(live, shell, shell.linkUp?.() ?? true, what);
+    if (live.row.status === 'running') {
+      for (const data of live.pendingInput) shell.write(data);
+    }
     live.pendingInput = [];
     live.pendingInputBytes = 0;
     this.host.options.log.info(`session ${live.row.id}: ${what} (pid ${shell.pid})`);
+  }
+
+  /**
+   * A remote shell's host went away or came back: `disconnected` while it cannot be
+   * reached (the shell is not ended), `running` again once it was re-joined.
+   */
+  private async linkChanged(
+    live: LiveSession,
+    shell: ShellProcess,
+    up: boolean,
+    why: string,
+  ): Promise<void> {
+    if (live.shell !== shell || !this.host.tracks(live)) return;
+    if (!up && live.row.status === 'running') {
+      this.host.options.log.info(`session ${live.row.id}: disconnected (${why})`);
+      await this.host.transition(live, 'linkLost', {});
+    } else if (up && live.row.status === 'disconnected') {
+      this.host.options.log.info(`session ${live.row.id}: running again (${why})`);
+      await this.host.transition(live, 'linkBackAlive', {});
+    }
   }
 
   /** The backend new sessions on this connection run on. */
@@ -164,10 +198,22 @@ export class SessionShells {
     return this.host.options.remote;
   }
 
-  /** The backend that runs (or ran) a session: the kind its row names. */
+  /**
+   * The backend that runs (or ran) a session: on a host, the remote one (it runs tmux and
+   * plain shells); here, the one of the kind its row names.
+   */
   backendOf(live: LiveSession): ShellBackend | undefined {
     const { backend, remote, recoverable = [] } = this.host.options;
-    return [backend, remote, ...recoverable].find((each) => each?.kind === live.row.backend);
+    if (live.row.connection !== LOCAL_CONNECTION) return remote;
+    return [backend, ...recoverable].find((each) => each.kind === live.row.backend);
+  }
+
+  /** Why a session's shell does not survive (shown on its block); null if it does. */
+  notDurable(live: LiveSession): string | null {
+    const backend = this.backendOf(live);
+    if (!backend) return null;
+    if (backend.notDurableFor) return backend.notDurableFor(live.row.connection, live.row.backend);
+    return backend.notDurable;
   }
 
   private output(live: LiveSession, shell: ShellProcess, data: Buffer): void {
@@ -190,7 +236,9 @@ export class SessionShells {
       (exit.signal !== null && exit.signal !== 0
         ? `The shell was killed by signal ${exit.signal}.`
         : `The shell exited with code ${exit.exitCode ?? 'unknown'}.`);
-    await this.host.transition(live, 'exited', {
+    // A shell found gone when its host came back ends from `disconnected`.
+    const event = live.row.status === 'disconnected' ? 'linkBackGone' : 'exited';
+    await this.host.transition(live, event, {
       exitCode: exit.exitCode,
       exitSignal: exit.signal,
       doneReason: reason,

@@ -16,6 +16,8 @@ export type SshLink = {
   onClose(listener: (reason: SshError | null) => void): () => void;
   /** A login shell on a PTY (TERM xterm-256color). */
   shell(cols: number, rows: number, env?: Record<string, string>): Promise<ClientChannel>;
+  /** A command run by the user's shell on the host, with pipes (no PTY). */
+  exec(command: string): Promise<ClientChannel>;
   /** When bytes last arrived from the server (Date.now() ms), for stall detection. */
   lastReceivedAt(): number;
 };
@@ -79,6 +81,11 @@ export function makeLink(
           env ? { env } : {},
           (error, channel) => (error ? reject(error) : resolve(channel)),
         );
+      });
+    },
+    exec(command) {
+      return new Promise((resolve, reject) => {
+        client.exec(command, (error, channel) => (error ? reject(error) : resolve(channel)));
       });
     },
   };

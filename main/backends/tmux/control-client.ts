@@ -1,5 +1,6 @@
 /**
- * One tmux control-mode client (`tmux -u -C attach -t $N`) over plain pipes,
+ * One tmux control-mode client (`tmux -u -C attach -t $N`) over plain pipes
+ * (a child process here, an SSH exec channel on a host),
  * always read (a client that stops reading freezes the pane's shell):
  * commands written one per line and pipelined (never a round trip per key),
  * reply blocks matched to them first in, first out, and the stream's other
@@ -9,9 +10,9 @@
  * at the first %error (a parse error answers one %error for the whole line),
  * so each pending line knows how many blocks it waits for.
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { PassThrough } from 'node:stream';
 import { ControlParser, type ControlBlock, type ControlEvent } from './control-parser';
-import type { TmuxServer } from './tmux-server';
+import type { ControlPipe } from './tmux-transport';
 
 export type ControlListeners = {
   output(pane: string, data: Buffer): void;
@@ -41,7 +42,7 @@ type Pending = {
 const MAX_UNSENT_BYTES = 32 * 1024 * 1024;
 
 export class ControlClient {
-  private readonly child: ChildProcessWithoutNullStreams;
+  private readonly child: ControlPipe;
   private readonly parser: ControlParser;
   private readonly pending: Pending[] = [];
   private ended = false;
@@ -54,25 +55,30 @@ export class ControlClient {
   private heldBytes = 0;
 
   constructor(
-    server: TmuxServer,
-    target: string,
+    pipe: ControlPipe,
     private readonly listeners: ControlListeners,
   ) {
-    this.child = spawn(
-      server.program,
-      [...server.clientArgs(), '-C', 'attach-session', '-t', target],
-      {
-        env: server.env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
+    this.child = pipe;
     this.parser = new ControlParser((event) => this.dispatch(event));
     this.child.stdout.on('data', (chunk: Buffer) => this.parser.push(chunk));
-    // tmux says why it could not attach on stderr; %exit or the pipe's end follows.
-    this.child.stderr.on('data', () => {});
     this.child.stdin.on('error', () => {});
-    this.child.on('error', () => this.finish());
-    this.child.on('close', () => this.finish());
+    this.child.onClose(() => this.finish());
+  }
+
+  /** A client that has already ended (a shell waiting for its host has none yet). */
+  static ended(): ControlClient {
+    const stdin = new PassThrough();
+    stdin.end();
+    const pipe: ControlPipe = {
+      pid: -1,
+      stdin,
+      stdout: new PassThrough(),
+      kill: () => {},
+      onClose: () => {},
+    };
+    const client = new ControlClient(pipe, { output() {}, pause() {}, closed() {} });
+    client.ended = true;
+    return client;
   }
 
   get pid(): number {
@@ -121,7 +127,7 @@ export class ControlClient {
 
   /** End a client that stopped answering. */
   kill(): void {
-    this.child.kill('SIGKILL');
+    this.child.kill();
   }
 
   private write(line: string, pending: Pending): boolean {

@@ -41,11 +41,35 @@ const OWN_VARIABLES = new Set(['TERM', 'TMUX', 'TMUX_PANE']);
 const SESSION_VARIABLES =
   /^(TETHER_[A-Z_]+|HOME|PATH|SHELL|USER|LOGNAME|LANG|LC_[A-Z_]+|TERM_PROGRAM(_VERSION)?|COLORTERM|DISPLAY|WAYLAND_DISPLAY|XAUTHORITY|SSH_AUTH_SOCK|SSH_AGENT_PID|KRB5CCNAME|XDG_[A-Z_]+|PS1)$/;
 
+/** How a new tmux session runs its shell: new-session's own arguments, and the environment of the run. */
+export type SessionPlan = {
+  /** Arguments before the command (`-c dir`, `-e VAR=value`...). */
+  args: string[];
+  /** The shell command (one `sh -c` string); none: tmux's default shell, as a login shell. */
+  command?: string;
+  /** Added to the server's environment for the tmux run that may start the server. */
+  env?: NodeJS.ProcessEnv;
+};
+
 export type TmuxBackendOptions = {
   server: TmuxServer;
   features: TmuxFeatures;
   restoreLines?: number;
   log: TmuxProcessOptions['log'];
+  /** How a session's shell is set up (default: this machine's shell, directory and environment). */
+  plan?: (spec: ShellSpec, features: TmuxFeatures) => SessionPlan;
+  /** Written on each new session as `@tether_owner`: whose sessions these are on a shared host. */
+  owner?: string;
+  /** Set on an SSH host: a lost link makes shells wait (see TmuxProcess). */
+  link?: TmuxProcessOptions['link'];
+  gone?: TmuxProcessOptions['gone'];
+  /** Write Tether's config file (the local server); a host's server gets its options per command. */
+  writeConfig?: boolean;
+  /**
+   * The options object shells are driven with, filled in here: shells made before this
+   * backend (waiting for their host) then see the same server and features.
+   */
+  shellOptions?: TmuxProcessOptions;
 };
 
 export class TmuxBackend implements ShellBackend {
@@ -56,21 +80,28 @@ export class TmuxBackend implements ShellBackend {
   private recovering: ReturnType<TmuxServer['list']> | undefined;
 
   constructor(private readonly options: TmuxBackendOptions) {
-    this.processOptions = {
+    this.processOptions = Object.assign(options.shellOptions ?? ({} as TmuxProcessOptions), {
       server: options.server,
       features: options.features,
       restoreLines: options.restoreLines ?? DEFAULT_RESTORE_LINES,
       log: options.log,
-    };
+      link: options.link,
+      gone: options.gone,
+    });
+  }
+
+  /** What each shell of this backend is driven with. */
+  get shellOptions(): TmuxProcessOptions {
+    return this.processOptions;
   }
 
   get server(): TmuxServer {
     return this.options.server;
   }
 
-  async start(spec: ShellSpec): Promise<ShellProcess> {
+  async start(spec: ShellSpec): Promise<TmuxProcess> {
     // Said plainly here: inside tmux a missing shell would only show as a dead pane.
-    assertExecutable(spec.file);
+    if (!this.options.plan) assertExecutable(spec.file);
     this.configure();
     // A restart (same session id): the old tmux session, with its dead pane, makes way.
     const old = await this.server.find(spec.sessionId).catch(() => undefined);
@@ -178,18 +209,14 @@ export class TmuxBackend implements ShellBackend {
   private configure(): void {
     if (this.configured) return;
     this.configured = true;
-    this.server.writeConfig();
+    if (this.options.writeConfig !== false) this.server.writeConfig();
   }
 
   private async newSession(spec: ShellSpec, name: string): Promise<TmuxSessionEntry> {
-    const env: string[] = [];
-    if (this.options.features.pause) {
-      // -e (3.2+): a server started earlier has another environment than this app's.
-      for (const [key, value] of Object.entries(spec.env)) {
-        if (SESSION_VARIABLES.test(key)) env.push('-e', `${key}=${value}`);
-      }
-    }
-    const command = ['exec', spec.file, ...spec.args].map(shellWord).join(' ');
+    const plan = (this.options.plan ?? localPlan)(spec, this.options.features);
+    const owner = this.options.owner
+      ? [';', 'set-option', '@tether_owner', this.options.owner]
+      : [];
     const out = await this.server.run(
       [
         ...this.server.optionArgs(),
@@ -202,20 +229,18 @@ export class TmuxBackend implements ShellBackend {
         String(spec.cols),
         '-y',
         String(spec.rows),
-        '-c',
-        spec.cwd,
-        ...env,
+        ...plan.args,
         '-P',
         '-F',
         ENTRY_FORMAT,
-        command,
+        ...(plan.command === undefined ? [] : [plan.command]),
         ';',
         'set-option',
         '@tether_id',
         spec.sessionId,
+        ...owner,
       ],
-      // A server started now takes its environment from here (not from its argv).
-      { ...this.server.env, ...withoutOwn(spec.env) },
+      plan.env ? { ...this.server.env, ...plan.env } : this.server.env,
     );
     const [sessionId, created, paneId, panePid, ...rest] = out.trim().split('\t');
     if (!sessionId || !paneId) throw new Error(`tmux did not say which session it made: ${out}`);
@@ -232,7 +257,24 @@ export class TmuxBackend implements ShellBackend {
   }
 }
 
-function parseRef(ref: string): TmuxRef | null {
+/** This machine: the app's shell in the app's directory, with its environment. */
+function localPlan(spec: ShellSpec, features: TmuxFeatures): SessionPlan {
+  const args = ['-c', spec.cwd];
+  if (features.pause) {
+    // -e (3.2+): a server started earlier has another environment than this app's.
+    for (const [key, value] of Object.entries(spec.env)) {
+      if (SESSION_VARIABLES.test(key)) args.push('-e', `${key}=${value}`);
+    }
+  }
+  return {
+    args,
+    command: ['exec', spec.file, ...spec.args].map(shellWord).join(' '),
+    // A server started now takes its environment from here (not from its argv).
+    env: withoutOwn(spec.env),
+  };
+}
+
+export function parseRef(ref: string): TmuxRef | null {
   try {
     const value = JSON.parse(ref) as Partial<TmuxRef>;
     if (typeof value.id === 'string' && typeof value.created === 'number') {
@@ -244,7 +286,7 @@ function parseRef(ref: string): TmuxRef | null {
   return null;
 }
 
-function matches(entry: TmuxSessionEntry, ref: TmuxRef): boolean {
+export function matches(entry: TmuxSessionEntry, ref: TmuxRef): boolean {
   return entry.tetherId === ref.id && entry.created === ref.created;
 }
 
@@ -264,5 +306,7 @@ function shellWord(word: string): string {
 function startFailed(error: unknown): TetherError {
   if (error instanceof TetherError) return error;
   const why = error instanceof Error ? error.message : String(error);
-  return new TetherError('spawn_failed', `tmux could not start the shell: ${why}`);
+  return new TetherError('spawn_failed', `tmux could not start the shell: ${why}`, {
+    cause: error,
+  });
 }

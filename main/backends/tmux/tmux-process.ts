@@ -11,10 +11,14 @@
  *   outside (the client's %exit, then the server is asked what happened).
  *   A client that ends while its session lives (a person ran `tmux detach -a`,
  *   or it stopped answering) is attached again.
+ * - On an SSH host (options.link): a client lost with its link, or a host that
+ *   cannot be asked, makes the shell `away` (never ended): its backend asks
+ *   tmux again once the link is back, and comeBack() re-attaches and repaints,
+ *   or ends it with the reason tmux gave.
  * - release() detaches and leaves the shell running; kill() ends the session.
  */
 import { TetherError } from '../../../preload/tether-error';
-import type { ShellExit, ShellProcess } from '../backend';
+import type { Gone, ShellExit, ShellProcess } from '../backend';
 import { ExitOnce } from '../exit-once';
 import { ControlClient } from './control-client';
 import type { ControlBlock } from './control-parser';
@@ -27,12 +31,26 @@ export type TmuxFeatures = {
   pause: boolean;
 };
 
+/** For a shell on an SSH host: its backend brings it back once the link is up again. */
+export type TmuxLinkHooks = {
+  /** The shell lost its host: resume it (comeBack) when the link is back. */
+  away(process: TmuxProcess): void;
+  /** The shell is no longer driven (ended, released): forget it. */
+  forget(process: TmuxProcess): void;
+  /** Someone wants this shell (a block attached to it): connect now if the link is down. */
+  wake(): void;
+};
+
 export type TmuxProcessOptions = {
   server: TmuxServer;
   features: TmuxFeatures;
   /** History lines a repaint brings back (older ones stay in tmux). */
   restoreLines: number;
   log: { info(message: string): void; warn(message: string, error?: unknown): void };
+  /** Set on an SSH host: a lost link makes the shell wait, not end. */
+  link?: TmuxLinkHooks;
+  /** How a gone session is told (default: the local words). */
+  gone?: Record<keyof typeof GONE, string>;
 };
 
 /** What the session row keeps to find the shell again after a restart. */
@@ -67,13 +85,16 @@ export class TmuxProcess implements ShellProcess {
   private early: Buffer[] | null = [];
   private earlyBytes = 0;
   private earlyOverflowed = false;
-  private state: 'running' | 'released' | 'killed' | 'ended' = 'running';
+  private state: 'running' | 'away' | 'released' | 'killed' | 'ended' = 'running';
+  private readonly linkListeners = new Set<(up: boolean, why: string) => void>();
+  /** A rename asked for while away, done once the shell is back. */
+  private renameLater: { name: string | null } | undefined;
   private paused = false;
   private resyncing = false;
   private resyncAgain = false;
   /** Repaints asked for and not answered yet. */
   private repainting = 0;
-  private pollTimer: ReturnType<typeof setInterval>;
+  private pollTimer: ReturnType<typeof setInterval> | undefined;
   /** Poll ticks since the outstanding poll was sent; 0 when none is outstanding. */
   private unansweredTicks = 0;
   private resizeTimer: ReturnType<typeof setTimeout> | undefined;
@@ -82,10 +103,13 @@ export class TmuxProcess implements ShellProcess {
   private buffers = 0;
   private deadWithoutStatus = 0;
 
+  readonly kind = 'tmux' as const;
+
   private constructor(
     private entry: TmuxSessionEntry,
     private readonly options: TmuxProcessOptions,
     size: { cols: number; rows: number },
+    away?: string,
   ) {
     // Said before the first repaint: a control client that attaches without a size can make
     // the window take tmux's default 80x24, and a repaint at another size loses lines.
@@ -96,9 +120,37 @@ export class TmuxProcess implements ShellProcess {
       created: entry.created,
     };
     this.ref = JSON.stringify(ref);
+    if (away !== undefined) {
+      // Not asked yet (its host is not reachable now): a client that never runs, until comeBack.
+      this.state = 'away';
+      this.client = ControlClient.ended();
+      this.options.link?.away(this);
+      return;
+    }
     this.client = this.attach();
-    this.pollTimer = setInterval(() => this.poll(), POLL_MS);
-    this.pollTimer.unref?.();
+    this.startPolling();
+  }
+
+  /**
+   * A shell on a host not reachable now (the app has just started): `away` until its
+   * backend asks tmux and calls comeBack.
+   */
+  static away(
+    ref: TmuxRef,
+    options: TmuxProcessOptions,
+    size: { cols: number; rows: number },
+  ): TmuxProcess {
+    const entry: TmuxSessionEntry = {
+      sessionId: '',
+      tetherId: ref.id,
+      created: ref.created,
+      paneId: '',
+      paneDead: false,
+      paneDeadStatus: null,
+      panePid: -1,
+      name: '',
+    };
+    return new TmuxProcess(entry, options, size, 'not asked yet');
   }
 
   /**
@@ -124,6 +176,73 @@ export class TmuxProcess implements ShellProcess {
     return this.entry.panePid;
   }
 
+  /** Tether's id for this session (the `@tether_id` of its tmux session). */
+  get tetherId(): string {
+    return this.entry.tetherId;
+  }
+
+  /** When tmux made the session; with the id, what tells it from a later one. */
+  get created(): number {
+    return this.entry.created;
+  }
+
+  /** Its host can be reached and the shell is driven; false while away. */
+  linkUp(): boolean {
+    return this.state !== 'away';
+  }
+
+  onLink(listener: (up: boolean, why: string) => void): () => void {
+    this.linkListeners.add(listener);
+    return () => this.linkListeners.delete(listener);
+  }
+
+  wake(): void {
+    if (this.state === 'away') this.options.link?.wake();
+  }
+
+  /**
+   * Its backend asked tmux after the link came back: the session lives (re-attach, repaint
+   * its screen, running again) or is gone (ended with tmux's reason).
+   */
+  async comeBack(answer: TmuxSessionEntry | Gone): Promise<void> {
+    if (this.state !== 'away') return;
+    if ('state' in answer) {
+      this.end({ exitCode: answer.exitCode ?? null, signal: null, reason: answer.reason });
+      return;
+    }
+    if (answer.paneDead) {
+      this.end({
+        exitCode: answer.paneDeadStatus,
+        signal: null,
+        reason: `The shell exited with code ${answer.paneDeadStatus ?? 'unknown'} while its host could not be reached.`,
+      });
+      return;
+    }
+    this.entry = answer;
+    this.state = 'running';
+    this.reattaches = [];
+    this.unansweredTicks = 0;
+    this.deadWithoutStatus = 0;
+    this.client = this.attach();
+    this.startPolling();
+    try {
+      await this.repaint();
+    } catch (error) {
+      // The client's end (a link lost again) makes it away again; say nothing is back.
+      this.options.log.warn(
+        `tmux ${this.entry.sessionId}: repaint after the link came back failed`,
+        error,
+      );
+      return;
+    }
+    if (this.state !== 'running') return;
+    if (this.renameLater) {
+      const { name } = this.renameLater;
+      this.renameLater = undefined;
+      this.rename(name);
+    }
+    for (const listener of [...this.linkListeners]) listener(true, 'the host answers again');
+  }
   onData(listener: (data: Buffer) => void): () => void {
     this.listeners.add(listener);
     if (this.early) {
@@ -140,6 +259,12 @@ export class TmuxProcess implements ShellProcess {
   }
 
   write(data: string | Buffer): void {
+    if (this.state === 'away') {
+      throw new TetherError(
+        'disconnected',
+        'The host cannot be reached now; Tether is reconnecting. Nothing you type is sent until the session is back.',
+      );
+    }
     if (this.state !== 'running') return;
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     // Buffer names are the server's, shared by every session: the pane makes them unique.
@@ -182,6 +307,12 @@ export class TmuxProcess implements ShellProcess {
   }
 
   kill(): void {
+    if (this.state === 'away') {
+      // Its host cannot be asked now: the backend's remove() ends it there at the next contact.
+      this.state = 'killed';
+      this.end({ exitCode: null, signal: 1 });
+      return;
+    }
     if (this.state !== 'running') return;
     this.state = 'killed';
     this.stopTimers();
@@ -193,14 +324,16 @@ export class TmuxProcess implements ShellProcess {
   }
 
   release(): void {
-    if (this.state !== 'running') return;
+    if (this.state !== 'running' && this.state !== 'away') return;
     this.state = 'released';
     this.stopTimers();
     this.client.close();
     this.listeners.clear();
+    this.options.link?.forget(this);
   }
 
   rename(name: string | null): void {
+    if (this.state === 'away') this.renameLater = { name };
     if (this.state !== 'running') return;
     const wanted = tmuxSessionName(name, this.entry.tetherId);
     const line = `rename-session -t ${this.entry.sessionId} -- ${quoteText(wanted)}`;
@@ -215,7 +348,7 @@ export class TmuxProcess implements ShellProcess {
   }
 
   private attach(): ControlClient {
-    const client = new ControlClient(this.options.server, this.entry.sessionId, {
+    const client = new ControlClient(this.options.server.control(this.entry.sessionId), {
       output: (pane, data) => {
         if (pane === this.entry.paneId) this.emit(data);
       },
@@ -357,6 +490,11 @@ export class TmuxProcess implements ShellProcess {
   /** The client ended without us asking: find out whether the shell is still there. */
   private async lost(reason: string | null | 'eof'): Promise<void> {
     if (this.state !== 'running') return;
+    const remote = this.options.link !== undefined;
+    if (remote && !this.options.server.transport.reachable()) {
+      this.goAway('the connection to its host was lost');
+      return;
+    }
     let entry: TmuxSessionEntry | undefined;
     let running: boolean;
     try {
@@ -366,6 +504,11 @@ export class TmuxProcess implements ShellProcess {
         (each) => each.tetherId === this.entry.tetherId && each.created === this.entry.created,
       );
     } catch (error) {
+      if (remote) {
+        // A host that cannot be asked ends nothing: the shell waits for the link.
+        this.goAway(`tmux on its host could not be asked: ${describe(error)}`);
+        return;
+      }
       this.end({
         exitCode: null,
         signal: null,
@@ -374,19 +517,31 @@ export class TmuxProcess implements ShellProcess {
       return;
     }
     if (this.state !== 'running') return;
+    const words = this.options.gone ?? GONE;
     if (!running) {
-      this.end({ exitCode: null, signal: null, reason: serverGoneReason(reason) });
+      this.end({ exitCode: null, signal: null, reason: serverGoneReason(reason, words) });
     } else if (!entry) {
       this.end({
         exitCode: null,
         signal: null,
-        reason: GONE.sessionKilled,
+        reason: words.sessionKilled,
       });
     } else if (entry.paneDead) {
       this.end({ exitCode: entry.paneDeadStatus, signal: null });
     } else {
       this.reattach(entry, reason);
     }
+  }
+
+  /** The host cannot be reached: wait (typing refused) until the backend brings it back. */
+  private goAway(why: string): void {
+    if (this.state !== 'running') return;
+    this.state = 'away';
+    this.stopTimers();
+    this.client.kill();
+    this.options.log.info(`tmux ${this.entry.sessionId}: away (${why})`);
+    for (const listener of [...this.linkListeners]) listener(false, why);
+    this.options.link?.away(this);
   }
 
   private reattach(entry: TmuxSessionEntry, reason: string | null | 'eof'): void {
@@ -421,15 +576,24 @@ export class TmuxProcess implements ShellProcess {
 
   private end(exit: ShellExit): void {
     if (this.state === 'ended' || this.state === 'released') return;
-    if (this.state === 'running') this.state = 'ended';
+    if (this.state === 'running' || this.state === 'away') this.state = 'ended';
     this.stopTimers();
     this.client.close();
+    this.options.link?.forget(this);
     this.exit.fire(exit);
     this.listeners.clear();
+    this.linkListeners.clear();
+  }
+
+  private startPolling(): void {
+    clearInterval(this.pollTimer);
+    this.pollTimer = setInterval(() => this.poll(), POLL_MS);
+    this.pollTimer.unref?.();
   }
 
   private stopTimers(): void {
     clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
     clearTimeout(this.resizeTimer);
   }
 }
@@ -443,10 +607,13 @@ export function tmuxSessionName(name: string | null, id: string, unique = false)
   return unique && name !== null ? `${base}-${id.slice(0, 8)}` : base;
 }
 
-function serverGoneReason(reason: string | null | 'eof'): string {
+function serverGoneReason(
+  reason: string | null | 'eof',
+  words: Record<keyof typeof GONE, string>,
+): string {
   return reason && reason !== 'eof' && /unexpectedly/.test(reason)
-    ? GONE.serverCrashed
-    : GONE.serverGone;
+    ? words.serverCrashed
+    : words.serverGone;
 }
 
 function describe(error: unknown): string {

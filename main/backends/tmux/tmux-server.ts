@@ -5,10 +5,12 @@
  * the socket is, so tests and people can keep servers apart; TMUX is removed
  * from the environment so Tether run inside tmux still reaches its own server.
  */
-import { execFile } from 'node:child_process';
 import { existsSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
+import { LocalTmuxTransport, TmuxCommandError, type TmuxTransport } from './tmux-transport';
+
+export { TmuxCommandError } from './tmux-transport';
 
 export type TmuxVersion = { major: number; minor: number; letter: string; text: string };
 
@@ -24,14 +26,32 @@ export type TmuxSessionEntry = {
   paneDead: boolean;
   paneDeadStatus: number | null;
   panePid: number;
+  /** `@tether_owner`: which Tether installation made it (set on SSH hosts). */
+  owner?: string;
   name: string;
+};
+
+/** A client attached to a session, as `list-clients` shows it. */
+export type TmuxClientEntry = { control: boolean; sessionId: string; name: string };
+
+export type TmuxListing = {
+  running: boolean;
+  sessions: TmuxSessionEntry[];
+  /** Asked for with `clients`; else empty. */
+  clients: TmuxClientEntry[];
 };
 
 export type TmuxServerOptions = {
   /** The `-L` socket name (default `tether`). */
   socketName?: string;
   /** Where Tether writes its tmux config (the data dir). */
-  configDir: string;
+  configDir?: string;
+  /** The config file tmux reads (default `<configDir>/tmux.conf`; `/dev/null` on a host). */
+  configPath?: string;
+  /** How tmux is reached (default: child processes on this machine). */
+  transport?: TmuxTransport;
+  /** The default-terminal to use (default: tmux-256color where this machine has it). */
+  terminal?: string;
   historyLimit?: number;
   env?: NodeJS.ProcessEnv;
   /** The tmux program (default: `tmux` on the PATH). */
@@ -39,27 +59,6 @@ export type TmuxServerOptions = {
   /** The version the server runs (options newer than it are left out). */
   version?: TmuxVersion;
 };
-
-/** A tmux command failed; `stderr` is tmux's own words. */
-export class TmuxCommandError extends Error {
-  constructor(
-    readonly stderr: string,
-    readonly code: string | number | null,
-  ) {
-    super(stderr.trim() || `tmux failed (${code})`);
-    this.name = 'TmuxCommandError';
-  }
-
-  /** The server is not running (its socket is missing or nobody listens on it). */
-  get noServer(): boolean {
-    return /no server running|error connecting to|server exited/i.test(this.stderr);
-  }
-
-  /** tmux itself could not be run. */
-  get notRunnable(): boolean {
-    return this.code === 'ENOENT' || this.code === 'EACCES';
-  }
-}
 
 const LIST_FORMAT = [
   '#{session_id}',
@@ -69,8 +68,13 @@ const LIST_FORMAT = [
   '#{pane_dead}',
   '#{pane_dead_status}',
   '#{pane_pid}',
+  '#{@tether_owner}',
   '#{session_name}',
 ].join('\t');
+
+const CLIENT_FORMAT = ['client', '#{client_control_mode}', '#{session_id}', '#{client_name}'].join(
+  '\t',
+);
 
 export const DEFAULT_HISTORY_LIMIT = 10_000;
 
@@ -91,18 +95,24 @@ export class TmuxServer {
   readonly env: NodeJS.ProcessEnv;
   readonly historyLimit: number;
   readonly knownVersion: TmuxVersion | undefined;
+  readonly transport: TmuxTransport;
   private term: string | undefined;
 
   constructor(options: TmuxServerOptions) {
     this.socketName = options.socketName ?? 'tether';
     this.program = options.program ?? 'tmux';
-    this.configPath = join(options.configDir, 'tmux.conf');
+    const configPath =
+      options.configPath ?? (options.configDir ? join(options.configDir, 'tmux.conf') : undefined);
+    if (!configPath) throw new Error('a tmux server needs a config path');
+    this.configPath = configPath;
     this.historyLimit = options.historyLimit ?? DEFAULT_HISTORY_LIMIT;
     this.knownVersion = options.version;
+    this.term = options.terminal;
     const env = { ...(options.env ?? process.env) };
     delete env.TMUX;
     delete env.TMUX_PANE;
     this.env = env;
+    this.transport = options.transport ?? new LocalTmuxTransport(this.program, env);
   }
 
   /** Arguments that start every tmux client of this server. */
@@ -112,34 +122,25 @@ export class TmuxServer {
 
   /** Run one command list (`;` as its own argument separates commands); resolves stdout. */
   run(args: readonly string[], env: NodeJS.ProcessEnv = this.env): Promise<string> {
-    return new Promise((resolve, reject) => {
-      execFile(
-        this.program,
-        // tmux ends a command at any argument ending in `;`: a name like `build;` is escaped.
-        [
-          ...this.clientArgs(),
-          ...args.map((arg) => (arg !== ';' && arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg)),
-        ],
-        { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, timeout: 10_000 },
-        (error, stdout, stderr) => {
-          if (error) {
-            const code = (error as NodeJS.ErrnoException).code ?? null;
-            reject(new TmuxCommandError(stderr || error.message, code));
-          } else {
-            resolve(stdout);
-          }
-        },
-      );
-    });
+    // tmux ends a command at any argument ending in `;`: a name like `build;` is escaped.
+    const escaped = args.map((arg) =>
+      arg !== ';' && arg.endsWith(';') ? `${arg.slice(0, -1)}\\;` : arg,
+    );
+    return this.transport.run([...this.clientArgs(), ...escaped], env);
+  }
+
+  /** A control client attached to `target` (a `$N` session id). */
+  control(target: string) {
+    return this.transport.spawn([...this.clientArgs(), '-C', 'attach-session', '-t', target]);
   }
 
   /** `tmux -V`, parsed; null when tmux cannot be run. */
   async version(): Promise<TmuxVersion | null> {
-    return new Promise((resolve) => {
-      execFile(this.program, ['-V'], { env: this.env, timeout: 5_000 }, (error, stdout) => {
-        resolve(error ? null : parseTmuxVersion(String(stdout)));
-      });
-    });
+    try {
+      return parseTmuxVersion(await this.transport.run(['-V']));
+    } catch {
+      return null;
+    }
   }
 
   /** Write Tether's config file; it is read when the server starts (options are set again anyway). */
@@ -191,19 +192,31 @@ export class TmuxServer {
     return this.term;
   }
 
-  /** Every session that Tether made (has a `@tether_id`); empty when no server runs. */
-  async list(): Promise<{ running: boolean; sessions: TmuxSessionEntry[] }> {
+  /**
+   * Every session that Tether made (has a `@tether_id`); empty when no server runs. With
+   * `clients`, the same query also lists the clients attached to them.
+   */
+  async list(options: { clients?: boolean } = {}): Promise<TmuxListing> {
     let out: string;
+    const args = ['list-sessions', '-F', LIST_FORMAT];
+    if (options.clients) args.push(';', 'list-clients', '-F', CLIENT_FORMAT);
     try {
-      out = await this.run(['list-sessions', '-F', LIST_FORMAT]);
+      out = await this.run(args);
     } catch (error) {
       if (error instanceof TmuxCommandError && error.noServer)
-        return { running: false, sessions: [] };
+        return { running: false, sessions: [], clients: [] };
       throw error;
     }
     const sessions: TmuxSessionEntry[] = [];
+    const clients: TmuxClientEntry[] = [];
     for (const line of out.split('\n')) {
-      const [sessionId, tetherId, created, paneId, dead, status, pid, ...name] = line.split('\t');
+      if (line.startsWith('client\t')) {
+        const [, control, sessionId, ...name] = line.split('\t');
+        if (sessionId) clients.push({ control: control === '1', sessionId, name: name.join('\t') });
+        continue;
+      }
+      const [sessionId, tetherId, created, paneId, dead, status, pid, owner, ...name] =
+        line.split('\t');
       if (!sessionId || !tetherId || !paneId) continue;
       sessions.push({
         sessionId,
@@ -213,10 +226,11 @@ export class TmuxServer {
         paneDead: dead === '1',
         paneDeadStatus: status === '' || status === undefined ? null : Number(status),
         panePid: Number(pid),
+        owner: owner || undefined,
         name: name.join('\t'),
       });
     }
-    return { running: true, sessions };
+    return { running: true, sessions, clients };
   }
 
   /** Find a Tether session by its id (and creation time, when known). */

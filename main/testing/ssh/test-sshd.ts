@@ -12,7 +12,15 @@
  * several of them (a ProxyJump from one to the other). Nothing leaves
  * 127.0.0.1 and nothing resolves a name.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -53,6 +61,11 @@ export type TestSshdOptions = {
   startTimeoutMs?: number;
   /** sshd must be started by its absolute path (it re-executes itself). */
   sshdPath?: string;
+  /**
+   * Whether the host's shells find tmux (default true). false: their PATH holds only
+   * /usr/sbin and /sbin, as a host without tmux.
+   */
+  tmux?: boolean;
 };
 
 export async function startTestSshd(options: TestSshdOptions = {}): Promise<TestSshd> {
@@ -96,6 +109,12 @@ export class TestSshd {
   passwordUser: ThrowawayUser | undefined;
   /** Why passwordUser is missing although asked for. */
   passwordUnavailable: string | undefined;
+  /**
+   * The host side of every login: its HOME (not the real one, so no rc file of the
+   * machine's user runs) and TMUX_TMPDIR (its own tmux servers, never a person's).
+   */
+  readonly remoteHome: string;
+  readonly tmuxTmpdir: string;
 
   private daemon: Daemon | undefined;
   private version: [number, number] = [0, 0];
@@ -116,6 +135,8 @@ export class TestSshd {
     this.sshDir = join(this.home, '.ssh');
     this.clientConfigPath = join(this.sshDir, 'config');
     this.knownHostsPath = join(this.sshDir, 'known_hosts');
+    this.remoteHome = join(dir, 'remote-home');
+    this.tmuxTmpdir = join(dir, 'tmux');
     this.forgetAtExit = cleanUpAtExit(() =>
       rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 }),
     );
@@ -169,11 +190,21 @@ export class TestSshd {
     await this.waitUntilListening(daemon, logOffset);
   }
 
-  /** Stop sshd and its sessions, delete the throwaway user and the temp dir. */
+  /** Run tmux on the host's Tether server (`tmux -L tether ...`), as the test user. */
+  hostTmux(
+    args: readonly string[],
+  ): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return runCommand('tmux', ['-L', 'tether', ...args], {
+      env: { ...process.env, TMUX_TMPDIR: this.tmuxTmpdir, TMUX: '' },
+    });
+  }
+
+  /** Stop sshd and its sessions, the host's tmux servers, the throwaway user and the temp dir. */
   async stop(): Promise<void> {
     const daemon = this.daemon;
     this.daemon = undefined;
     try {
+      await this.hostTmux(['kill-server']).catch(() => undefined);
       await daemon?.stop();
       await this.passwordUser?.remove();
     } finally {
@@ -187,6 +218,10 @@ export class TestSshd {
   async start(): Promise<void> {
     this.version = await sshdVersion(this.sshdPath);
     mkdirSync(this.sshDir, { recursive: true, mode: 0o700 });
+    mkdirSync(this.remoteHome, { recursive: true, mode: 0o755 });
+    // Shared by every account logging in here (tmux makes a tmux-<uid> directory in it).
+    mkdirSync(this.tmuxTmpdir, { recursive: true });
+    chmodSync(this.tmuxTmpdir, 0o1777);
     await this.makeHostKey();
     this.impostorHostKey = await generateKey(join(this.dir, 'impostor_host_key'), {
       comment: 'tether-test-impostor',
@@ -256,7 +291,10 @@ export class TestSshd {
       allowTcpForwarding: this.options.allowTcpForwarding ?? true,
       clientAliveIntervalSeconds: this.options.clientAliveIntervalSeconds,
       version: this.version,
-      extraLines: this.options.extraConfig ?? [],
+      extraLines: [
+        `SetEnv HOME=${this.remoteHome} TMUX_TMPDIR=${this.tmuxTmpdir}${this.options.tmux === false ? ' PATH=/usr/sbin:/sbin' : ''}`,
+        ...(this.options.extraConfig ?? []),
+      ],
     });
     writeFileSync(this.configPath, text, { mode: 0o600 });
   }
