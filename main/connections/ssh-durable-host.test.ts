@@ -57,17 +57,6 @@ describe('durable SSH sessions and their host', () => {
     const blocks = await Promise.all(
       Array.from({ length: 50 }, () => openBlock(client, 'testhost')),
     );
-    await new Promise((r) => setTimeout(r, 8000));
-    console.log(
-      'DEBUG',
-      JSON.stringify(
-        client.events
-          .filter((e) => e.name === 'sessionChanged')
-          .map((e) => (e.payload as any).session)
-          .filter((s) => s.status === 'done')
-          .map((s) => s.doneReason),
-      ),
-    );
     for (const { sessionId } of blocks) await running(client, sessionId);
     await Promise.all(
       blocks.map(({ block, zone }, index) =>

@@ -13,6 +13,7 @@ import {
   type ControlPipe,
   type TmuxTransport,
 } from '../backends/tmux/tmux-transport';
+import { NotifyGate, notifiesEveryone } from '../backends/tmux/notify-gate';
 import type { ResolvedConnection } from './connection-service';
 import type { SshLanes } from './ssh-lanes';
 
@@ -37,12 +38,18 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * where their control clients need only 50.
  */
 const MAX_RUNNING = 3;
+/** Longest a control client may take to attach before others stop waiting for it. */
+const ATTACH_HOLD_MS = 10_000;
+/** Longest a leaving control client holds back what notifies (its channel's close). */
+const LEAVE_HOLD_MS = 3_000;
 
 export class SshTmuxTransport implements TmuxTransport {
   /** The tmux program on the host; the probe may find it elsewhere than on the PATH. */
   program: string;
   private running = 0;
   private readonly queued: Array<() => void> = [];
+  /** Attaches against what notifies every control client (see notify-gate.ts). */
+  private readonly gate = new NotifyGate();
 
   constructor(private readonly options: SshTmuxTransportOptions) {
     this.program = options.program;
@@ -58,9 +65,11 @@ export class SshTmuxTransport implements TmuxTransport {
       await new Promise<void>((resolve) => this.queued.push(resolve));
     }
     this.running += 1;
+    const release = notifiesEveryone(argv) ? await this.gate.exclusive() : undefined;
     try {
       return await this.runNow(argv);
     } finally {
+      release?.();
       this.running -= 1;
       this.queued.shift()?.();
     }
@@ -138,37 +147,57 @@ export class SshTmuxTransport implements TmuxTransport {
     let closed = false;
     let channel: ClientChannel | undefined;
     let release = () => {};
+    // Held from before the channel opens until tmux has attached the client (its first
+    // output), so nothing that notifies every control client reaches it half-attached.
+    let attaching: Promise<() => void> | undefined = this.gate.shared();
+    const attached = () => {
+      const held = attaching;
+      attaching = undefined;
+      void held?.then((done) => done());
+    };
+    const holdTimer = setTimeout(attached, ATTACH_HOLD_MS);
+    holdTimer.unref?.();
     const close = () => {
       if (closed) return;
       closed = true;
+      clearTimeout(holdTimer);
+      attached();
       release();
       stdin.unpipe();
       stdout.end();
       for (const listener of listeners.splice(0)) listener();
     };
-    if (!this.reachable()) {
-      queueMicrotask(close);
-    } else {
-      this.open(this.command(argv)).then(
-        (opened) => {
-          channel = opened.value;
-          release = opened.release;
-          if (closed) {
-            channel.close();
-            release();
-            return;
-          }
-          const opened_ = channel;
-          // Read always (tmux's output never waits on us); what we write waits for the channel.
-          opened_.on('data', (data: Buffer) => stdout.write(data));
-          opened_.stderr.on('data', () => {});
-          opened_.on('error', () => {});
-          opened_.on('close', close);
-          stdin.pipe(opened_);
-        },
-        () => close(),
-      );
-    }
+    const start = async () => {
+      await attaching;
+      if (closed) return;
+      if (!this.reachable()) {
+        close();
+        return;
+      }
+      const opened = await this.open(this.command(argv));
+      channel = opened.value;
+      release = opened.release;
+      if (closed) {
+        channel.close();
+        release();
+        return;
+      }
+      const live = channel;
+      // Read always (tmux's output never waits on us); what we write waits for the channel.
+      live.on('data', (data: Buffer) => {
+        attached();
+        stdout.write(data);
+      });
+      live.stderr.on('data', () => {});
+      live.on('error', () => {});
+      live.on('close', close);
+      stdin.pipe(live, { end: false });
+      // The client leaves when its input ends: a detach every control client is told of.
+      stdin.once('end', () => {
+        if (!closed) void this.leave(live);
+      });
+    };
+    start().catch(() => close());
     return {
       pid: -1,
       stdin,
@@ -183,6 +212,18 @@ export class SshTmuxTransport implements TmuxTransport {
         else listeners.push(listener);
       },
     };
+  }
+
+  /** End a control client's input once no other client is attaching. */
+  private async leave(channel: ClientChannel): Promise<void> {
+    const done = await this.gate.exclusive();
+    const timer = setTimeout(done, LEAVE_HOLD_MS);
+    timer.unref?.();
+    channel.once('close', () => {
+      clearTimeout(timer);
+      done();
+    });
+    channel.end();
   }
 
   private async open(command: string) {

@@ -335,13 +335,13 @@ export class TmuxProcess implements ShellProcess {
   rename(name: string | null): void {
     if (this.state === 'away') this.renameLater = { name };
     if (this.state !== 'running') return;
-    const wanted = tmuxSessionName(name, this.entry.tetherId);
-    const line = `rename-session -t ${this.entry.sessionId} -- ${quoteText(wanted)}`;
-    this.client.command(line).catch(() => {
+    // A one-shot command, not the control client's: on a host it waits until no client is
+    // attaching (a rename is told to every control client; see notify-gate.ts).
+    const rename = (wanted: string) =>
+      this.options.server.run(['rename-session', '-t', this.entry.sessionId, '--', wanted]);
+    rename(tmuxSessionName(name, this.entry.tetherId)).catch(() => {
       // Taken in tmux (by a session Tether does not know, or a name tmux folds the same way).
-      const fallback = tmuxSessionName(name, this.entry.tetherId, true);
-      const retry = `rename-session -t ${this.entry.sessionId} -- ${quoteText(fallback)}`;
-      this.client.command(retry).catch((error: unknown) => {
+      rename(tmuxSessionName(name, this.entry.tetherId, true)).catch((error: unknown) => {
         this.options.log.warn(`tmux: could not rename ${this.entry.sessionId}`, error);
       });
     });
