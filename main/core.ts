@@ -25,7 +25,7 @@ import type { SessionManagerOptions } from './sessions/session-options';
 import { zoneOptionsFromEnv } from './terminals/zone';
 import { createWorkspaceStore } from './workspace/workspace-store';
 import { listBlocks, setBlockSession } from '../db/repositories/blocks';
-import { countSessions } from '../db/repositories/sessions';
+import { countSessions, getSession } from '../db/repositories/sessions';
 import {
   installId,
   localBackendFromEnv,
@@ -135,7 +135,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     log,
     owner: await installId(opened.db),
     // Until the sessions are loaded, every session counts as known (nothing is ended).
-    isKnown: (id) => loaded.manager?.sessions.has(id) ?? true,
+    isKnown: async (id) =>
+      !loaded.manager ||
+      loaded.manager.sessions.has(id) ||
+      (await getSession(opened.db, id)) !== undefined,
     prefer: options.ssh?.backend ?? settings.sshBackend ?? sshBackendFromEnv() ?? 'auto',
     historyLimit: options.tmux?.historyLimit ?? settings.tmuxHistoryLimit,
     restoreLines: options.tmux?.restoreLines,

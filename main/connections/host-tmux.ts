@@ -63,7 +63,8 @@ export function readProbe(out: string, name: string): HostTmux {
     if (at > 0) fields.set(line.slice(0, at).trim(), line.slice(at + 1).trim());
   }
   if (!fields.has('probed')) {
-    return { usable: false, reason: `${name} did not answer Tether's check for tmux.` };
+    // Cut short (the link dropped meanwhile): nothing is known, so nothing is decided.
+    throw new Error(`${name} did not finish Tether's check for tmux`);
   }
   const program = fields.get('path');
   if (!program) return { usable: false, reason: `tmux not found on ${name}.` };
@@ -91,12 +92,16 @@ function runOnce(exec: ExecOpener, command: string, timeoutMs: number): Promise<
     timer.unref?.();
     exec(command).then(
       ({ value: channel, release }) => {
+        timer.refresh();
+        const giveUp = setTimeout(() => channel.close(), timeoutMs);
+        giveUp.unref?.();
         const out: Buffer[] = [];
         channel.on('data', (data: Buffer) => out.push(data));
         channel.stderr.on('data', () => {});
         channel.on('error', () => {});
         channel.on('close', () => {
           release();
+          clearTimeout(giveUp);
           clearTimeout(timer);
           resolve(Buffer.concat(out).toString('utf8'));
         });

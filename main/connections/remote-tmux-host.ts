@@ -36,7 +36,7 @@ export type RemoteTmuxOptions = {
   /** This installation's id, written on each session (`@tether_owner`). */
   owner: string;
   /** Whether the app still has a session by this id (others of ours are ended on the host). */
-  isKnown: (sessionId: string) => boolean;
+  isKnown: (sessionId: string) => Promise<boolean>;
   historyLimit?: number;
   restoreLines?: number;
   /** Features forced off (tests: a host that behaves like tmux 3.0a). */
@@ -304,6 +304,7 @@ export class RemoteTmuxHost {
       return;
     }
     const removed = await this.tidy(listed, waiting);
+    if (this.disposed) return;
     if (waiting.length > 0) {
       this.options.log.info(`ssh ${this.name}: tmux asked for ${waiting.length} shell(s)`);
     }
@@ -335,9 +336,17 @@ export class RemoteTmuxHost {
         commands.push(['detach-client', '-t', client.name]);
       }
     }
+    const ours = listed.sessions.filter((entry) => entry.owner === this.options.owner);
+    // Asked of the database (another Tether on the same data dir may have just made one);
+    // a session that cannot be looked up counts as known.
+    const known = await Promise.all(
+      ours.map((entry) => this.options.isKnown(entry.tetherId).catch(() => true)),
+    );
+    const orphans = new Set(
+      ours.filter((_, index) => !known[index]).map((entry) => entry.sessionId),
+    );
     for (const entry of listed.sessions) {
-      const orphan = entry.owner === this.options.owner && !this.options.isKnown(entry.tetherId);
-      if (this.removeLater.has(entry.tetherId) || orphan) {
+      if (this.removeLater.has(entry.tetherId) || orphans.has(entry.sessionId)) {
         commands.push(['kill-session', '-t', entry.sessionId]);
         removed.add(entry.sessionId);
       }

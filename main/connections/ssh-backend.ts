@@ -31,8 +31,8 @@ export type SshBackendOptions = {
   log: Logger;
   /** This installation's id, written on each tmux session it makes on a host. */
   owner: string;
-  /** Whether the app still has a session by this id. */
-  isKnown: (sessionId: string) => boolean;
+  /** Whether the app still has a session by this id (its database is asked). */
+  isKnown: (sessionId: string) => Promise<boolean>;
   /** `plain`: never tmux on hosts (a setting); default: tmux where the host has it. */
   prefer?: 'auto' | 'plain';
   historyLimit?: number;

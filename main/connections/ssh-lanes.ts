@@ -111,7 +111,15 @@ export class SshLanes {
     if (lane.idleTimer) clearTimeout(lane.idleTimer);
     lane.idleTimer = setTimeout(() => {
       lane.idleTimer = undefined;
-      if (lane.open + lane.opening === 0) void this.connections.closeLane(key, index);
+      if (lane.open + lane.opening > 0) return;
+      // Lane 0 is the connection people see (its state says whether the host is reachable):
+      // it stays while any other lane carries something.
+      const others = this.lanes.get(key) ?? [];
+      if (index === 0 && others.some((other) => other.open + other.opening > 0)) {
+        this.idleLater(key, index, lane);
+        return;
+      }
+      void this.connections.closeLane(key, index);
     }, this.idleMs);
     lane.idleTimer.unref?.();
   }

@@ -149,14 +149,18 @@ export class SshTmuxTransport implements TmuxTransport {
     let release = () => {};
     // Held from before the channel opens until tmux has attached the client (its first
     // output), so nothing that notifies every control client reaches it half-attached.
-    let attaching: Promise<() => void> | undefined = this.gate.shared();
+    let holdTimer: ReturnType<typeof setTimeout> | undefined;
+    let attaching: Promise<() => void> | undefined = this.gate.shared().then((done) => {
+      // Counted from when the hold is granted, not from when it was asked for.
+      holdTimer = setTimeout(attached, ATTACH_HOLD_MS);
+      holdTimer.unref?.();
+      return done;
+    });
     const attached = () => {
       const held = attaching;
       attaching = undefined;
       void held?.then((done) => done());
     };
-    const holdTimer = setTimeout(attached, ATTACH_HOLD_MS);
-    holdTimer.unref?.();
     const close = () => {
       if (closed) return;
       closed = true;

@@ -87,6 +87,10 @@ export class TmuxProcess implements ShellProcess {
   private earlyOverflowed = false;
   private state: 'running' | 'away' | 'released' | 'killed' | 'ended' = 'running';
   private readonly linkListeners = new Set<(up: boolean, why: string) => void>();
+  /** Listeners were told the host is gone, and not yet that it is back. */
+  private saidDown = false;
+  /** Output arrived since the last poll tick (on a host, a flowing client is not stuck). */
+  private heard = false;
   /** A rename asked for while away, done once the shell is back. */
   private renameLater: { name: string | null } | undefined;
   private paused = false;
@@ -123,6 +127,8 @@ export class TmuxProcess implements ShellProcess {
     if (away !== undefined) {
       // Not asked yet (its host is not reachable now): a client that never runs, until comeBack.
       this.state = 'away';
+      // Its session is `disconnected` from the start: comeBack says it is back.
+      this.saidDown = true;
       this.client = ControlClient.ended();
       this.options.link?.away(this);
       return;
@@ -235,7 +241,13 @@ export class TmuxProcess implements ShellProcess {
       );
       return;
     }
-    if (this.state !== 'running') return;
+    this.sayUp();
+  }
+
+  /** Back and repainted: listeners told the host was gone hear that it is back. */
+  private sayUp(): void {
+    if (this.state !== 'running' || !this.saidDown) return;
+    this.saidDown = false;
     if (this.renameLater) {
       const { name } = this.renameLater;
       this.renameLater = undefined;
@@ -293,7 +305,10 @@ export class TmuxProcess implements ShellProcess {
    * for us); older versions send on and the output is dropped here. resume() repaints.
    */
   pause(): void {
-    if (this.paused || this.state !== 'running') return;
+    if (this.paused) return;
+    // While away, remembered: the page is still behind when the shell comes back.
+    if (this.state === 'away') this.paused = true;
+    if (this.state !== 'running') return;
     this.paused = true;
     if (this.options.features.pause) {
       this.client.send([`refresh-client -A '${this.entry.paneId}:pause'`]);
@@ -350,6 +365,7 @@ export class TmuxProcess implements ShellProcess {
   private attach(): ControlClient {
     const client = new ControlClient(this.options.server.control(this.entry.sessionId), {
       output: (pane, data) => {
+        this.heard = true;
         if (pane === this.entry.paneId) this.emit(data);
       },
       pause: (pane) => {
@@ -424,6 +440,8 @@ export class TmuxProcess implements ShellProcess {
     try {
       this.options.log.info(`tmux ${this.entry.sessionId}: ${why}; repainting`);
       await this.repaint();
+      // Re-attached after a failed first attempt to come back: back all the same.
+      this.sayUp();
     } catch (error) {
       this.options.log.warn(`tmux ${this.entry.sessionId}: repaint failed`, error);
     } finally {
@@ -455,7 +473,11 @@ export class TmuxProcess implements ShellProcess {
   /** Ask whether the shell still runs; a client that stopped answering is replaced. */
   private poll(): void {
     if (this.state !== 'running' || !this.client.isOpen) return;
+    const heard = this.heard;
+    this.heard = false;
     if (this.unansweredTicks > 0) {
+      // On a host, replies wait behind output a slow link is still carrying: not stuck.
+      if (heard && this.options.link) return;
       this.unansweredTicks += 1;
       if (this.unansweredTicks > STALL_POLLS) {
         this.options.log.warn(`tmux ${this.entry.sessionId}: the client stopped answering`);
@@ -540,6 +562,7 @@ export class TmuxProcess implements ShellProcess {
     this.stopTimers();
     this.client.kill();
     this.options.log.info(`tmux ${this.entry.sessionId}: away (${why})`);
+    this.saidDown = true;
     for (const listener of [...this.linkListeners]) listener(false, why);
     this.options.link?.away(this);
   }
@@ -548,6 +571,12 @@ export class TmuxProcess implements ShellProcess {
     const now = Date.now();
     this.reattaches = this.reattaches.filter((at) => now - at < REATTACH_WINDOW_MS);
     if (this.reattaches.length >= MAX_REATTACHES) {
+      if (this.options.link) {
+        // On a host, a client that keeps failing (a lane that cannot connect) waits for the
+        // backend to ask again; the session lives in tmux all along.
+        this.goAway(`lost its tmux client ${MAX_REATTACHES} times in a row`);
+        return;
+      }
       this.end({
         exitCode: null,
         signal: null,
