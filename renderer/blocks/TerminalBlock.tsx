@@ -1,10 +1,10 @@
 /**
  * A terminal block: a header (session indicator, title, connection, actions)
  * over a TermWrap, plus what covers it when its session is done, could not be
- * attached, is still connecting, when its connection's login asks a question,
- * or when the block shows no session at all. The component mounts and disposes
- * the TermWrap, tells it when it is shown or focused, and mirrors what it
- * reports.
+ * attached, is still connecting, refused typing while its host can't be
+ * reached, when its connection's login asks a question, or when the block
+ * shows no session at all. The component mounts and disposes the TermWrap,
+ * tells it when it is shown or focused, and mirrors what it reports.
  */
 import { useAtom, useAtomValue } from 'jotai';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -30,6 +30,7 @@ import { dispatchLayout, focusRequestAtom, pickerBlockAtom } from '../state/work
 import { TermWrap } from '../term/term-wrap';
 import { BlockActions } from './BlockActions';
 import { exitMessage, notDurableNote } from './exit-message';
+import { NotSentNotice } from './NotSentNotice';
 
 type Props = {
   blockId: string;
@@ -52,6 +53,8 @@ export function TerminalBlock(props: Props) {
   const [previous, setPrevious] = useState<PreviousSession | null>(null);
   const [title, setTitle] = useState('');
   const [error, setError] = useState<TetherError | null>(null);
+  // Typing was refused while the session's host can't be reached; gone once it runs again.
+  const [notSent, setNotSent] = useState(false);
   const [pickerBlock, setPickerBlock] = useAtom(pickerBlockAtom);
   const pickerOpen = pickerBlock === blockId;
   const [anchor, setAnchor] = useState<HTMLSpanElement | null>(null);
@@ -87,6 +90,7 @@ export function TerminalBlock(props: Props) {
         setDetached(false);
         setPrevious(null);
         setError(null);
+        if (next.status !== 'disconnected') setNotSent(false);
       },
       onTitle: setTitle,
       onError: setError,
@@ -99,7 +103,9 @@ export function TerminalBlock(props: Props) {
         setBlockSession(blockId, null);
         setDetached(true);
         setError(null);
+        setNotSent(false);
       },
+      onInputRefused: () => setNotSent(true),
     });
     wrapRef.current = wrap;
     void wrap.attach();
@@ -250,6 +256,8 @@ export function TerminalBlock(props: Props) {
               Retry
             </button>
           </div>
+        ) : notSent && session?.status === 'disconnected' ? (
+          <NotSentNotice connection={connection} />
         ) : session?.status === 'done' ? (
           <div className="block-overlay" role="status">
             <p className="overlay-message">{exitMessage(session)}</p>

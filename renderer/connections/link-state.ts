@@ -52,7 +52,7 @@ export function ticks(status: LinkStatus | null): boolean {
 }
 
 /** Whole seconds from `now` to `at`, never below 0. */
-function secondsUntil(at: number, now: number): number {
+export function secondsUntil(at: number, now: number): number {
   return Math.max(0, Math.ceil((at - now) / 1000));
 }
 

@@ -1,14 +1,16 @@
 /**
  * The session part of a block header: a status dot and the session's display
- * name, or "No session", and a "not durable" tag when the session's shell
- * will not outlive the app. The name opens the session picker, which hangs
- * from it.
+ * name, or "No session"; while the session's host cannot be reached, what
+ * brings it back ("disconnected — reconnecting in 4 s"); and a "not durable"
+ * tag when the session's shell will not outlive the app. The name opens the
+ * session picker, which hangs from it.
  */
 import type { Ref } from 'react';
 import type { SessionInfo } from '../../preload/contract';
 import { NotDurableMarker } from './NotDurableMarker';
 import { headerName, statusLabel } from './session-status';
 import { StatusDot } from './StatusDot';
+import { StatusWords } from './StatusWords';
 
 type Props = {
   /** The session shown; null while the first attach is on its way or when detached. */
@@ -35,10 +37,12 @@ export function SessionIndicator(props: Props) {
   const shown = session ? headerName(session, terminalTitle) : 'No session';
   // An anonymous session is called by its id's first characters, which read best in monospace.
   const byId = session !== null && shown === session.id.slice(0, 8);
+  const away = session?.status === 'disconnected';
   return (
     <>
       <span className="session-indicator" ref={ref}>
-        {session ? <StatusDot status={session.status} /> : null}
+        {/* While away the words beside the name say the status, the dot only colours it. */}
+        {session ? <StatusDot status={session.status} decorative={away} /> : null}
         <button
           type="button"
           className={`session-name${session ? '' : ' none'}${byId ? ' by-id' : ''}`}
@@ -55,7 +59,12 @@ export function SessionIndicator(props: Props) {
           {shown}
         </button>
       </span>
-      {/* Beside the indicator, not in it: the tag takes room from the title, not the name. */}
+      {/* Beside the indicator, not in it: these take room from the title, not the name. */}
+      {session && away ? (
+        <span className="session-away">
+          <StatusWords session={session} />
+        </span>
+      ) : null}
       {session?.notDurable ? <NotDurableMarker reason={session.notDurable} /> : null}
     </>
   );

@@ -2,7 +2,8 @@
  * One terminal on screen showing one session through its zone (output
  * stream). Owns the xterm instance and its addons; paints the attach snapshot
  * and then live chunks in stream order, acknowledges painted bytes for flow
- * control, forwards input, and sizes the shell by the `latest` rule (see
+ * control, forwards input (refused, and said so, while the session's host
+ * can't be reached), and sizes the shell by the `latest` rule (see
  * size-rule.ts). For a tmux session it leaves answering queries to tmux (see
  * query-guard.ts). Knows nothing of React: a component constructs it, calls
  * `attach()`, and disposes it.
@@ -37,6 +38,12 @@ export type TermCallbacks = {
    * gives it one. `sessionId` is the session it showed until now (null if none).
    */
   onDetached(sessionId: string | null): void;
+  /**
+   * Typing was refused: the session's host cannot be reached now. Nothing of
+   * it was sent or kept; the next `onSession` saying running means it can be
+   * typed again.
+   */
+  onInputRefused(): void;
 };
 
 type HeldEvent =
@@ -535,6 +542,11 @@ export class TermWrap {
       if (data === '\r') void this.restart();
       return;
     }
+    if (this.session?.status === 'disconnected') {
+      // Never queued: keys landing in a shell minutes later, unseen, could do anything.
+      this.callbacks.onInputRefused();
+      return;
+    }
     // Typing here while another block sizes the shell: this one takes over first.
     if (sizePlan(this.session, this.blockId).kind === 'follow') this.recordFocus();
     const blockId = this.blockId;
@@ -545,8 +557,17 @@ export class TermWrap {
           'writeZone',
           binary ? { zone, blockId, data: piece, binary } : { zone, blockId, data: piece },
         )
-        .catch((error) => this.warn('input', error));
+        .catch((error) => this.inputFailed(error));
     }
+  }
+
+  /** Main refuses keys for a session whose host just went away, before the event says so. */
+  private inputFailed(error: unknown): void {
+    if (this.disposed || TetherError.from(error).code !== 'disconnected') {
+      this.warn('input', error);
+      return;
+    }
+    this.callbacks.onInputRefused();
   }
 
   /**

@@ -2,12 +2,12 @@
 // The sessions overview, rendered in jsdom against a fake client: groups by
 // connection, stale sessions, peeks, choosing a card, opening in a new pane,
 // closing, and the loading, empty and error states.
-import { cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
+import { act, cleanup, fireEvent, render, screen, waitFor, within } from '@testing-library/react';
 import { Provider } from 'jotai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionInfo } from '../../../preload/contract';
 import { TetherError } from '../../../preload/tether-error';
-import { linkStatusesAtom } from '../../state/connections';
+import { linkStatusesAtom, takeStatusEvent } from '../../state/connections';
 import { sessionsAtom } from '../../state/sessions';
 import { store } from '../../state/store';
 import {
@@ -89,6 +89,29 @@ describe('SessionsOverview', () => {
     expect(within(stale).getByText('stale')).toBeDefined();
     const fine = screen.getByRole('button', { name: 'devbox-b, running' });
     expect(within(fine).queryByText('stale')).toBeNull();
+  });
+
+  it('says what brings a disconnected session back, as its connection tells', async () => {
+    const fake = fakeClient();
+    known(fake, sessions);
+    renderOverview(fake);
+
+    const away = await screen.findByRole('button', { name: 'devbox-a, disconnected, stale' });
+    // Nothing heard of devbox yet (after a restart): showing the session reconnects it.
+    expect(within(away).getByText(/^disconnected — reconnecting… · /)).toBeDefined();
+    act(() =>
+      takeStatusEvent({
+        connection: 'devbox',
+        state: 'disconnected',
+        message: 'Connection refused',
+        retryAt: Date.now() + 5_000,
+        silentSince: null,
+      }),
+    );
+    // The countdown starts from the next tick of the clock, at once.
+    expect(await within(away).findByText(/^disconnected — reconnecting in 5 s · /)).toBeDefined();
+    const fine = screen.getByRole('button', { name: 'devbox-b, running, stale' });
+    expect(within(fine).getByText(/^running · /)).toBeDefined();
   });
 
   it('marks every live session on a connection whose link is down as stale', async () => {

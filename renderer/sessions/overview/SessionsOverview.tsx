@@ -18,6 +18,7 @@ import { useNow } from '../picker/use-now';
 import { usePeeks } from '../picker/use-peeks';
 import { statusLabel } from '../session-status';
 import { StatusDot } from '../StatusDot';
+import { StatusWords } from '../StatusWords';
 
 export type OverviewActions = {
   /** Focus a pane showing the session, else open it in a new pane; false if that was refused. */
@@ -125,8 +126,8 @@ export function SessionsOverview({ client, actions, onClose }: Props) {
                       {stale ? <span className="picker-badge stale">stale</span> : null}
                     </span>
                     <span className="picker-row-meta">
-                      {statusLabel(session.status)} · {paneCount(session.attachedBlocks.length)} ·
-                      active {relativeAge(session.lastActiveAt, now)}
+                      <StatusWords session={session} /> · {paneCount(session.attachedBlocks.length)}{' '}
+                      · active {relativeAge(session.lastActiveAt, now)}
                     </span>
                     <pre className="overview-peek" aria-label="Last lines">
                       {(peeks.peeks[session.id] ?? []).join('\n') || ' '}

@@ -7,6 +7,7 @@ import { Provider } from 'jotai';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SessionInfo } from '../../../preload/contract';
 import { TetherError } from '../../../preload/tether-error';
+import { linkStatusesAtom } from '../../state/connections';
 import { sessionsAtom } from '../../state/sessions';
 import { store } from '../../state/store';
 import {
@@ -48,6 +49,7 @@ let anchor: HTMLElement;
 
 function renderPicker(options: {
   fake: ReturnType<typeof fakeClient>;
+  connection?: string;
   actions?: PickerActions;
   current?: string | null;
   onClose?: (refocus: boolean) => void;
@@ -57,7 +59,7 @@ function renderPicker(options: {
     <Provider store={store}>
       <SessionPicker
         client={options.fake.client}
-        connection="local"
+        connection={options.connection ?? 'local'}
         currentSessionId={options.current ?? null}
         anchor={anchor}
         actions={options.actions ?? fakeActions()}
@@ -79,6 +81,7 @@ const rowOf = (option: HTMLElement) => option.closest('li') as HTMLElement;
 
 beforeEach(() => {
   store.set(sessionsAtom, {});
+  store.set(linkStatusesAtom, {});
   anchor = document.createElement('button');
   anchor.textContent = 'session';
   document.body.append(anchor);
@@ -90,6 +93,32 @@ afterEach(() => {
 });
 
 describe('SessionPicker', () => {
+  it('says what brings back a session whose host cannot be reached', async () => {
+    const fake = fakeClient();
+    known(fake, [
+      session('away-session', { connection: 'devbox', status: 'disconnected' }),
+      session('done-session', { connection: 'devbox', status: 'done', lastActiveAt: 0 }),
+    ]);
+    store.set(linkStatusesAtom, {
+      devbox: {
+        connection: 'devbox',
+        state: 'disconnected',
+        message: 'Connection refused',
+        retryAt: Date.now() + 5_000,
+        silentSince: null,
+        since: 0,
+      },
+    });
+    renderPicker({ fake, connection: 'devbox' });
+
+    const away = await screen.findByRole('option', { name: /^away-ses, disconnected/ });
+    expect(
+      within(away).getByText(/^disconnected — reconnecting in 5 s · not shown · /),
+    ).toBeDefined();
+    const done = screen.getByRole('option', { name: /^done-ses, done/ });
+    expect(within(done).getByText(/^done · not shown · /)).toBeDefined();
+  });
+
   it('says it is loading while the list is on its way and no session is known', async () => {
     const fake = fakeClient();
     fake.hang();

@@ -8,6 +8,7 @@ import type { SessionInfo } from '../../../preload/contract';
 import { DeleteIcon, DetachIcon, OpenInNewPaneIcon, RenameIcon } from '../../blocks/icons';
 import { statusLabel } from '../session-status';
 import { StatusDot } from '../StatusDot';
+import { StatusWords } from '../StatusWords';
 import { ROW_HEIGHT } from './list-window';
 import { NameInput } from './NameInput';
 import { byId, paneCount, relativeAge } from './picker-model';
@@ -80,7 +81,8 @@ export function SessionRow(props: Props) {
             {current ? <span className="picker-badge">current</span> : null}
           </span>
           <span className="picker-row-meta">
-            {status} · {paneCount(panes)} · {relativeAge(session.lastActiveAt, now)}
+            <StatusWords session={session} /> · {paneCount(panes)} ·{' '}
+            {relativeAge(session.lastActiveAt, now)}
           </span>
           <Peek lines={peek} />
         </div>
