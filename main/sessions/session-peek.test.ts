@@ -38,12 +38,16 @@ describe('peekSessions', () => {
       rows: 24,
     });
 
-    const peeked = await client.request('peekSessions', { connection: 'local', lines: 3 });
+    // The last three non-empty lines: two outputs and the prompt after them (the mirror reads
+    // the output a moment after the block does: asked until the prompt is there).
+    const peek = () => client.request('peekSessions', { connection: 'local', lines: 3 });
+    await expect
+      .poll(async () => (await peek())[0]?.peek.slice(0, 2), { timeout: 10_000 })
+      .toEqual(['alpha-3', 'alpha-4']);
+    const peeked = await peek();
     expect(peeked.map((session) => session.id)).toEqual([zone, other.id]);
     const [busy] = peeked;
-    // The last three non-empty lines: two outputs and the prompt after them.
     expect(busy!.peek).toHaveLength(3);
-    expect(busy!.peek.slice(0, 2)).toEqual(['alpha-3', 'alpha-4']);
     expect(busy).toMatchObject({ attachedBlocks: [blockId], status: 'running' });
     expect(peeked[1]).toMatchObject({ name: 'quiet', attachedBlocks: [] });
     // The quiet shell shows its prompt once it has printed one.
