@@ -35,7 +35,14 @@
  * stopped (SIGTERM) and started again, until a block shows its restored
  * screen, against the same restart with one pty session (and one tmux one).
  *
- * TETHER_BENCH_ONLY=throughput, =workspace, =sessions, =picker, =ssh or =tmux runs one part.
+ * SSH on the host's tmux (ssh-tmux.ts): (a) `cat` in a block whose session is
+ * on the host's tmux against OpenSSH into a bare xterm.js (and a plain SSH
+ * block); (b) resume after a cut link; (c) keystroke → echo, tmux against plain.
+ * The `ssh` part above keeps measuring plain SSH shells (TETHER_SSH_BACKEND=plain),
+ * as it did before sessions went to the host's tmux.
+ *
+ * TETHER_BENCH_ONLY=throughput, =workspace, =sessions, =picker, =ssh, =tmux or =ssh-tmux
+ * runs one part.
  */
 import { chromium, type Page } from '@playwright/test';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -61,6 +68,7 @@ import { startTestTmux } from '../main/testing/test-tmux';
 import { startTestSshd } from '../main/testing/ssh/test-sshd';
 import { measureOpenSshCat } from './openssh-baseline';
 import { openSshBlock } from './ssh-page';
+import { sshTmuxPart } from './ssh-tmux';
 import {
   cpuAccount,
   measureIdleEcho,
@@ -78,6 +86,7 @@ import {
   type RestartTiming,
 } from './tmux-restart';
 import { block, expectPrompt } from '../e2e/fixtures/workspace';
+import { fmt, inTurn, median } from './stats';
 
 const MEGABYTES = Number(process.env.TETHER_BENCH_MB ?? 100);
 const ROUNDS = Number(process.env.TETHER_BENCH_ROUNDS ?? 3);
@@ -95,21 +104,6 @@ const RESTARTS = Number(process.env.TETHER_BENCH_RESTARTS ?? 5);
 const RESTORE_TABS = 5;
 const RESTORE_PER_TAB = 4;
 const RESTORE_LINES = 2_000;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length / 2;
-  return Number.isInteger(middle)
-    ? (sorted[middle - 1]! + sorted[middle]!) / 2
-    : sorted[Math.floor(middle)]!;
-}
-const fmt = (value: number) => value.toFixed(value < 10 ? 2 : 1);
-
-/** The items in turn: each index starts with the next one, so none always goes first. */
-function inTurn<T>(items: readonly T[], index: number): T[] {
-  const start = index % items.length;
-  return [...items.slice(start), ...items.slice(0, start)];
-}
 
 async function throughput(): Promise<Record<string, unknown>> {
   const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
@@ -379,8 +373,11 @@ async function sshPart(): Promise<Record<string, unknown>> {
   try {
     const sshd = cleanups.add(await startTestSshd());
     // Tether reads ~/.ssh/config from its HOME, and logs in with the key file, not an agent.
+    // Plain SSH shells, as before sessions went to the host's tmux (that is the ssh-tmux part).
     const host = cleanups.add(
-      await startHost({ env: { HOME: sshd.home, SSH_AUTH_SOCK: undefined } }),
+      await startHost({
+        env: { HOME: sshd.home, SSH_AUTH_SOCK: undefined, TETHER_SSH_BACKEND: 'plain' },
+      }),
     );
     const browser = cleanups.add(
       await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS }),
@@ -388,7 +385,7 @@ async function sshPart(): Promise<Record<string, unknown>> {
     const page = await browser.newPage({ viewport: VIEWPORT });
     const ssh = await openSshBlock(page, host.url, SSH_ALIAS);
     console.log(
-      `\nSSH benchmark (${fmt(mib)} MiB, ${ROUNDS} rounds, ${ssh.cols}×${ssh.rows}, ${ssh.renderer})`,
+      `\nSSH benchmark, plain shells (${fmt(mib)} MiB, ${ROUNDS} rounds, ${ssh.cols}×${ssh.rows}, ${ssh.renderer})`,
     );
     const tether: number[] = [];
     const openssh: number[] = [];
@@ -627,6 +624,7 @@ async function main(): Promise<void> {
     if (runs('picker')) results.picker = await pickerPart();
     if (runs('ssh')) results.ssh = await sshPart();
     if (runs('tmux')) results.tmux = await tmuxPart();
+    if (runs('ssh-tmux')) results.sshTmux = await sshTmuxPart();
   } finally {
     await tmux.dispose();
   }
