@@ -15,7 +15,7 @@
  *   longer knows (deleted before a restart), are killed at the next contact.
  */
 import type { Gone, Liveness, ShellSpec } from '../backends/backend';
-import { matches, parseRef, TmuxBackend, type SessionPlan } from '../backends/tmux/tmux-backend';
+import { livenessIn, parseRef, TmuxBackend, type SessionPlan } from '../backends/tmux/tmux-backend';
 import {
   TmuxProcess,
   type TmuxFeatures,
@@ -166,26 +166,10 @@ export class RemoteTmuxHost {
     }
     const words = goneWords(this.name);
     for (const ref of refs) {
-      const parsed = parseRef(ref);
-      if (!listed) {
-        answers.set(ref, { state: 'unreachable', reason: why });
-        continue;
-      }
-      const entry = parsed && listed.sessions.find((each) => matches(each, parsed));
-      if (!entry) {
-        answers.set(ref, {
-          state: 'gone',
-          reason: listed.running ? words.sessionKilled : words.serverGone,
-        });
-      } else if (entry.paneDead) {
-        answers.set(ref, {
-          state: 'gone',
-          reason: `The shell exited with code ${entry.paneDeadStatus ?? 'unknown'}.`,
-          exitCode: entry.paneDeadStatus,
-        });
-      } else {
-        answers.set(ref, { state: 'alive' });
-      }
+      answers.set(
+        ref,
+        listed ? livenessIn(listed, ref, words) : { state: 'unreachable', reason: why },
+      );
     }
     return answers;
   }

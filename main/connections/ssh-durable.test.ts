@@ -21,6 +21,7 @@ import {
   WAIT_MS,
 } from '../testing/ssh/core-ssh';
 import { counterLines, untilStatus } from '../testing/ssh/durable-checks';
+import { startCounter } from '../testing/ssh/durable-rig';
 
 const cleanups = new Cleanups();
 afterEach(() => cleanups.run());
@@ -45,20 +46,7 @@ async function behindProxy(keepaliveS?: number) {
 }
 
 /** A session on viaproxy printing `tick-N` every 20 ms. */
-async function counting(client: TestClient) {
-  const opened = await openBlock(client, 'viaproxy');
-  const session = await running(client, opened.sessionId);
-  expect(session.backend).toBe('tmux');
-  await atPrompt(client, opened.zone, opened.block.id);
-  await type(
-    client,
-    opened.zone,
-    opened.block.id,
-    'i=0; while :; do i=$((i+1)); echo "tick-$i"; sleep 0.02; done\r',
-  );
-  await client.untilText(opened.zone, /tick-20\r?\n/, WAIT_MS);
-  return opened;
-}
+const counting = startCounter;
 
 /** Cut every connection and refuse new ones for `ms`, then let them through again. */
 async function outage(proxy: FaultProxy, ms: number): Promise<void> {

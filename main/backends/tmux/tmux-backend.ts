@@ -164,21 +164,7 @@ export class TmuxBackend implements ShellBackend {
       for (const ref of refs) answers.set(ref, { state: 'unreachable', reason });
       return answers;
     }
-    for (const ref of refs) {
-      const parsed = parseRef(ref);
-      const entry = parsed && listed.sessions.find((each) => matches(each, parsed));
-      if (!entry) {
-        answers.set(ref, { state: 'gone', reason: goneReason(listed.running) });
-      } else if (entry.paneDead) {
-        answers.set(ref, {
-          state: 'gone',
-          reason: `The shell exited with code ${entry.paneDeadStatus ?? 'unknown'}.`,
-          exitCode: entry.paneDeadStatus,
-        });
-      } else {
-        answers.set(ref, { state: 'alive' });
-      }
-    }
+    for (const ref of refs) answers.set(ref, livenessIn(listed, ref, GONE));
     return answers;
   }
 
@@ -284,6 +270,27 @@ export function parseRef(ref: string): TmuxRef | null {
     // Not a tmux ref.
   }
   return null;
+}
+
+/** What a listing says of the shell a ref names: alive, or gone and why (in `words`). */
+export function livenessIn(
+  listed: { running: boolean; sessions: readonly TmuxSessionEntry[] },
+  ref: string,
+  words: Record<keyof typeof GONE, string>,
+): Liveness {
+  const parsed = parseRef(ref);
+  const entry = parsed && listed.sessions.find((each) => matches(each, parsed));
+  if (!entry) {
+    return { state: 'gone', reason: listed.running ? words.sessionKilled : words.serverGone };
+  }
+  if (entry.paneDead) {
+    return {
+      state: 'gone',
+      reason: `The shell exited with code ${entry.paneDeadStatus ?? 'unknown'}.`,
+      exitCode: entry.paneDeadStatus,
+    };
+  }
+  return { state: 'alive' };
 }
 
 export function matches(entry: TmuxSessionEntry, ref: TmuxRef): boolean {

@@ -4,7 +4,8 @@
  * terminal fed the block's whole stream (repaints included), the way a
  * person would read the pane and its scrollback.
  */
-import { Terminal } from '@xterm/headless';
+// The mirror's loader: @xterm/headless's named export only loads that way outside vitest.
+import { Terminal } from '../../sessions/mirror/headless-terminal';
 import type { SessionInfo, SessionStatus } from '../../../preload/contract';
 import type { TestClient } from '../core-harness';
 import { WAIT_MS } from './core-ssh';

@@ -3,19 +3,16 @@
  * a test sshd whose host side has tmux, behind a fault proxy ("viaproxy"), a
  * core on it, sessions printing a counter line every 20 ms, and outages of
  * the link. Everything it starts is added to the caller's Cleanups.
- *
- * It runs outside vitest too (tsx), so it does not use durable-checks.ts,
- * whose named import from the CommonJS @xterm/headless only loads under
- * vitest; the headless Terminal comes from the mirror's loader instead.
+ * It runs outside vitest too (tsx).
  */
 import type { SessionInfo, SessionStatus } from '../../../preload/contract';
 import type { CoreOptions } from '../../core';
-import { Terminal } from '../../sessions/mirror/headless-terminal';
 import type { TestClient } from '../core-harness';
 import type { Cleanups } from './cleanups';
 import { atPrompt, coreOn, openBlock, running, type, WAIT_MS } from './core-ssh';
 import { startFaultProxy, type FaultProxy } from './fault-proxy';
 import { writeProxySetup } from './host-setups';
+import { counterLines, untilStatus } from './durable-checks';
 import { startTestSshd, type TestSshd } from './test-sshd';
 
 /** The alias of the sshd behind the proxy. */
@@ -114,32 +111,10 @@ export function statusAfter(
   after: number,
   timeoutMs = WAIT_MS,
 ): Promise<SessionInfo> {
-  return client.until(
-    () => {
-      for (const event of client.events.slice(after)) {
-        if (event.name !== 'sessionChanged') continue;
-        const { session } = event.payload as { session: SessionInfo };
-        if (session.id !== sessionId) continue;
-        if (session.status === status) return session;
-        if (session.status === 'done') throw new Error(`session ended: ${session.doneReason}`);
-      }
-      return undefined;
-    },
-    `session ${sessionId} ${status}`,
-    timeoutMs,
-  );
+  return untilStatus(client, sessionId, status, { after, timeoutMs });
 }
 
 /** The `tick-N` numbers a terminal of cols × rows shows, scrollback and screen, after `text`. */
-export async function renderedTicks(text: string, cols: number, rows: number): Promise<number[]> {
-  const terminal = new Terminal({ cols, rows, allowProposedApi: true, scrollback: 100_000 });
-  await new Promise<void>((resolve) => terminal.write(text, resolve));
-  const buffer = terminal.buffer.active;
-  const ticks: number[] = [];
-  for (let row = 0; row < buffer.length; row += 1) {
-    const match = /^tick-(\d+)$/.exec(buffer.getLine(row)?.translateToString(true) ?? '');
-    if (match) ticks.push(Number(match[1]));
-  }
-  terminal.dispose();
-  return ticks;
+export function renderedTicks(text: string, cols: number, rows: number): Promise<number[]> {
+  return counterLines(text, cols, rows);
 }
