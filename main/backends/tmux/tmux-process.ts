@@ -65,9 +65,10 @@ const POLL_MS = 1_000;
 const STALL_POLLS = 5;
 /**
  * Polls a dead pane may go without its exit status before the exit is reported without one:
- * a loaded tmux server can take seconds to reap the shell after the pane's end is read.
+ * a loaded tmux server can take seconds to reap the shell after the pane's end is read
+ * (5 were not always enough on a loaded CI machine).
  */
-const DEAD_STATUS_POLLS = 5;
+const DEAD_STATUS_POLLS = 10;
 /** Seconds of unread output after which tmux skips it and Tether repaints. */
 const PAUSE_AFTER_SECONDS = 2;
 const RESIZE_DEBOUNCE_MS = 30;
@@ -549,6 +550,11 @@ export class TmuxProcess implements ShellProcess {
         reason: words.sessionKilled,
       });
     } else if (entry.paneDead) {
+      // As in poll(): a loaded tmux may not have read the shell's status yet.
+      if (entry.paneDeadStatus === null && this.deadWithoutStatus++ < DEAD_STATUS_POLLS) {
+        setTimeout(() => void this.lost(reason), POLL_MS).unref?.();
+        return;
+      }
       this.end({ exitCode: entry.paneDeadStatus, signal: null });
     } else {
       this.reattach(entry, reason);
