@@ -19,6 +19,7 @@ import { Cleanups } from '../main/testing/ssh/cleanups';
 import type { TestSshd } from '../main/testing/ssh/test-sshd';
 import { sessionOf, WAIT_MS } from '../main/testing/ssh/core-ssh';
 import {
+  acknowledge,
   cutLink,
   hostTmuxClients,
   renderedTicks,
@@ -158,6 +159,7 @@ async function drill(cleanups: Cleanups): Promise<boolean> {
         try {
           await settled(client, counter.zone, offsets.get(counter)!, TICKS_AFTER_RESUME);
           counter.tally.add(await reading(client, counter.zone));
+          await acknowledge(client, counter);
         } catch (error) {
           note(counter, `cycle ${cycle}: running, but no repaint or counter after it`, error);
           console.log(`    ${await hostView(sshd, client, counter)}`);

@@ -12,6 +12,7 @@
 import { Cleanups } from '../main/testing/ssh/cleanups';
 import type { ConnectionStatus } from '../preload/contract';
 import {
+  acknowledge,
   cutLink,
   restoreLink,
   startCounter,
@@ -39,7 +40,8 @@ export async function measureResume(cuts: number): Promise<ResumeTiming[]> {
   const cleanups = new Cleanups();
   try {
     const { proxy, client } = await startDurableRig(cleanups);
-    const { zone, sessionId } = await startCounter(client);
+    const counter = await startCounter(client);
+    const { zone, sessionId } = counter;
     const timings: ResumeTiming[] = [];
     for (let cut = 0; cut < cuts; cut += 1) {
       // Every step of the spread once, not in rising order (for a count that 7 does not divide).
@@ -77,6 +79,7 @@ export async function measureResume(cuts: number): Promise<ResumeTiming[]> {
       timings.push({ outageMs, connectedMs, repaintedMs, runningMs, resumedMs });
       // Let it run a while before the next cut, as a link that stays up would.
       await pause(1_000);
+      await acknowledge(client, counter);
     }
     return timings;
   } finally {

@@ -65,10 +65,9 @@ const POLL_MS = 1_000;
 const STALL_POLLS = 5;
 /**
  * Polls a dead pane may go without its exit status before the exit is reported without one:
- * a loaded tmux server can take seconds to reap the shell after the pane's end is read
- * (5 were not always enough on a loaded CI machine).
+ * a loaded tmux server can take seconds to reap the shell after the pane's end is read.
  */
-const DEAD_STATUS_POLLS = 10;
+const DEAD_STATUS_POLLS = 5;
 /** Seconds of unread output after which tmux skips it and Tether repaints. */
 const PAUSE_AFTER_SECONDS = 2;
 const RESIZE_DEBOUNCE_MS = 30;

@@ -5,8 +5,7 @@
  * interface.
  */
 import { execFile, spawn } from 'node:child_process';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
-import { NotifyGate, notifiesEveryone } from './notify-gate';
+import type { Readable, Writable } from 'node:stream';
 
 /** A long-lived tmux client (a control client) and its pipes. */
 export type ControlPipe = {
@@ -58,29 +57,14 @@ export class TmuxCommandError extends Error {
 /** The code of a TmuxCommandError raised because the host could not be reached. */
 export const UNREACHABLE = 'UNREACHABLE';
 
-/** Longest a control client may take to attach before others stop waiting for it. */
-const ATTACH_HOLD_MS = 10_000;
-
 /** tmux on this machine, as child processes. */
 export class LocalTmuxTransport implements TmuxTransport {
-  /** Attaches against what notifies every control client (see notify-gate.ts). */
-  private readonly gate = new NotifyGate();
-
   constructor(
     readonly program: string,
     readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  async run(argv: readonly string[], env: NodeJS.ProcessEnv = this.env): Promise<string> {
-    const release = notifiesEveryone(argv) ? await this.gate.exclusive() : undefined;
-    try {
-      return await this.runNow(argv, env);
-    } finally {
-      release?.();
-    }
-  }
-
-  private runNow(argv: readonly string[], env: NodeJS.ProcessEnv): Promise<string> {
+  run(argv: readonly string[], env: NodeJS.ProcessEnv = this.env): Promise<string> {
     return new Promise((resolve, reject) => {
       execFile(
         this.program,
@@ -99,63 +83,27 @@ export class LocalTmuxTransport implements TmuxTransport {
   }
 
   spawn(argv: readonly string[]): ControlPipe {
-    const stdin = new PassThrough();
-    const stdout = new PassThrough();
+    const child = spawn(this.program, [...argv], {
+      env: this.env,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    // tmux says why it could not attach on stderr; %exit or the pipe's end follows.
+    child.stderr.on('data', () => {});
+    child.stdin.on('error', () => {});
     const listeners: Array<() => void> = [];
     let closed = false;
-    let child: ReturnType<typeof spawn> | undefined;
-    let killed = false;
     const close = () => {
       if (closed) return;
       closed = true;
-      stdout.end();
       for (const listener of listeners.splice(0)) listener();
     };
-    // Held until tmux has attached the client (its first output): see notify-gate.ts.
-    void this.gate.shared().then((release) => {
-      const timer = setTimeout(release, ATTACH_HOLD_MS);
-      timer.unref?.();
-      const attached = () => {
-        clearTimeout(timer);
-        release();
-      };
-      if (killed) {
-        attached();
-        close();
-        return;
-      }
-      const started = spawn(this.program, [...argv], {
-        env: this.env,
-        stdio: ['pipe', 'pipe', 'pipe'],
-      });
-      child = started;
-      // tmux says why it could not attach on stderr; %exit or the pipe's end follows.
-      started.stderr.on('data', () => {});
-      started.stdin.on('error', () => {});
-      started.stdout.on('data', (data: Buffer) => {
-        attached();
-        stdout.write(data);
-      });
-      started.on('error', () => {
-        attached();
-        close();
-      });
-      started.on('close', () => {
-        attached();
-        close();
-      });
-      stdin.pipe(started.stdin);
-    });
+    child.on('error', close);
+    child.on('close', close);
     return {
-      get pid() {
-        return child?.pid ?? -1;
-      },
-      stdin,
-      stdout,
-      kill: () => {
-        killed = true;
-        child?.kill('SIGKILL');
-      },
+      pid: child.pid ?? -1,
+      stdin: child.stdin,
+      stdout: child.stdout,
+      kill: () => child.kill('SIGKILL'),
       onClose: (listener) => {
         if (closed) queueMicrotask(listener);
         else listeners.push(listener);

@@ -51,7 +51,8 @@ async function endHostTmuxClients(sshd: TestSshd): Promise<void> {
   }
 }
 
-export type CountingBlock = Awaited<ReturnType<typeof openBlock>>;
+/** A block with its session, and how many of the bytes it received it has acknowledged. */
+export type CountingBlock = Awaited<ReturnType<typeof openBlock>> & { acked: number };
 
 /** A new session on viaproxy printing `tick-N` every 20 ms, once its first 20 lines arrived. */
 export async function startCounter(client: TestClient): Promise<CountingBlock> {
@@ -66,7 +67,19 @@ export async function startCounter(client: TestClient): Promise<CountingBlock> {
     'i=0; while :; do i=$((i+1)); echo "tick-$i"; sleep 0.02; done\r',
   );
   await client.untilText(opened.zone, /tick-20\r?\n/, WAIT_MS);
-  return opened;
+  return { ...opened, acked: 0 };
+}
+
+/**
+ * Acknowledge what a block has received, as a page does once it has painted it: a zone
+ * pauses its shell while a window is more than 1 MiB behind (zone.ts), so a client that
+ * never acknowledges sees a long-running counter stop.
+ */
+export async function acknowledge(client: TestClient, counter: CountingBlock): Promise<void> {
+  const bytes = client.bytes(counter.zone) - counter.acked;
+  if (bytes <= 0) return;
+  await client.request('ackZone', { zone: counter.zone, blockId: counter.block.id, bytes });
+  counter.acked += bytes;
 }
 
 /**
