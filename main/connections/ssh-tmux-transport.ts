@@ -38,6 +38,11 @@ const DEFAULT_TIMEOUT_MS = 10_000;
  * where their control clients need only 50.
  */
 const MAX_RUNNING = 3;
+/**
+ * How long a one-shot command waits for the host's link to be `connected` before it fails
+ * as unreachable (seen once in CI: a session's first command just after its link was made).
+ */
+const SETTLE_MS = 3_000;
 /** Longest a control client may take to attach before others stop waiting for it. */
 const ATTACH_HOLD_MS = 10_000;
 /** Longest a leaving control client holds back what notifies (its channel's close). */
@@ -60,6 +65,10 @@ export class SshTmuxTransport implements TmuxTransport {
   }
 
   async run(argv: readonly string[]): Promise<string> {
+    // A link just (re)connecting or briefly quiet is waited for a moment, not failed at once.
+    for (let waited = 0; !this.reachable() && waited < SETTLE_MS; waited += 100) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
     if (!this.reachable()) throw unreachable(this.options.name);
     if (this.running >= MAX_RUNNING) {
       await new Promise<void>((resolve) => this.queued.push(resolve));
