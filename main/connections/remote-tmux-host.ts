@@ -105,11 +105,6 @@ export class RemoteTmuxHost {
     this.options.log.warn(`ssh ${this.name}: ${reason}`);
   }
 
-  /** Shells waiting for the host. */
-  get waiting(): number {
-    return this.away.size;
-  }
-
   /** What the host offers, asked once per link (connecting if the link is down). */
   async ask(): Promise<HostTmux> {
     const { connections, lanes } = this.options;

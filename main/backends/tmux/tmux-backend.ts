@@ -90,11 +90,6 @@ export class TmuxBackend implements ShellBackend {
     });
   }
 
-  /** What each shell of this backend is driven with. */
-  get shellOptions(): TmuxProcessOptions {
-    return this.processOptions;
-  }
-
   get server(): TmuxServer {
     return this.options.server;
   }
