@@ -30,6 +30,7 @@ import {
   stopCounter,
   type CountingBlock,
 } from '../main/testing/ssh/durable-rig';
+import { random } from './seeded-random.mjs';
 import { median } from './stats';
 import { TickTally } from './tick-tally';
 
@@ -53,18 +54,6 @@ const ROWS = 30;
 const RESUME_LIMIT_MS = 30_000;
 /** Lines each counter prints after a resume before its terminal is read. */
 const TICKS_AFTER_RESUME = 10;
-
-/** A small seeded generator (mulberry32): the same outages for the same seed. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Counter = CountingBlock & { tally: TickTally; ended: boolean; stuck: boolean };
 

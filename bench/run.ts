@@ -4,11 +4,15 @@
  * docs/benchmarks.md.
  *
  * (a) `cat` of a text file through Tether (pty → core → WebSocket → xterm.js)
- * (b) the same bytes written straight into a bare xterm.js in the same browser
- * (a) and (b) alternate for several rounds, because a shared machine's speed
- * drifts by tens of percent between runs; each is reported best-of-rounds.
+ * (b) the streaming baseline: the same `cat` through node-pty → a minimal
+ *     WebSocket server → a bare xterm.js, with the flow-control guide's
+ *     watermarks (streaming-baseline.ts)
+ * (c) the same bytes written straight into a bare xterm.js (the ceiling)
+ * All three share the browser and Tether's terminal size and options, and run
+ * in turn for several rounds, because a shared machine's speed drifts by tens
+ * of percent between runs; ratios are medians of rounds and ratios of bests.
  * Plus: keystroke → answer latency during a flood, Ctrl-C → prompt, and the
- * host process's memory growth.
+ * host process's memory: growth during the cats, and 30 s after the last.
  *
  * Workspace: switching between two tabs of 8 blocks against two tabs of one
  * block, and the renderer's memory with 16 idle blocks against one.
@@ -58,7 +62,9 @@ import {
   measureInterrupt,
   parsed,
   rssGrowth,
+  rssKb,
 } from './tether-page';
+import { measureStreamingCat } from './streaming-baseline';
 import { measureCheckerCycle } from './checker';
 import { buildSharedTabs, catAcross, measureBareSnapshot, measureSwitch } from './sessions-page';
 import { measureIdleBlocks, measureTabSwitch } from './workspace-page';
@@ -91,6 +97,8 @@ import { fmt, inTurn, median } from './stats';
 const MEGABYTES = Number(process.env.TETHER_BENCH_MB ?? 100);
 const ROUNDS = Number(process.env.TETHER_BENCH_ROUNDS ?? 3);
 const ECHO_SAMPLES = 15;
+/** How long after the last `cat` the host's RSS must be back near idle. */
+const RSS_SETTLE_MS = 30_000;
 const VIEWPORT = { width: 1200, height: 800 };
 const ONLY = process.env.TETHER_BENCH_ONLY;
 const TAB_SWITCHES = 30;
@@ -112,7 +120,6 @@ async function throughput(): Promise<Record<string, unknown>> {
   // The tty turns every \n into \r\n on the way out.
   const streamBytes = content.bytes + content.lines;
   const mib = content.bytes / 1048576;
-  console.log(`bench: ${fmt(mib)} MiB, ${content.lines} lines, ${ROUNDS} rounds`);
 
   const host = await startHost();
   const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
@@ -121,64 +128,109 @@ async function throughput(): Promise<Record<string, unknown>> {
     await page.goto(host.url);
     await page.waitForFunction(() => Object.keys(window.__tetherTest?.terms ?? {}).length > 0);
     await page.waitForTimeout(500);
-    const { renderer, options } = await page.evaluate(() => {
+    const { renderer, options, size } = await page.evaluate(() => {
       const term = Object.values(window.__tetherTest!.terms)[0]!;
-      return { renderer: term.renderer(), options: term.options() };
+      return {
+        renderer: term.renderer(),
+        options: term.options(),
+        size: { cols: term.cols, rows: term.rows },
+      };
     });
+    // The baselines get Tether's terminal: its options, renderer and size.
+    const setup = { options, webgl: renderer === 'webgl', viewport: VIEWPORT, size };
+    console.log(
+      `bench: ${fmt(mib)} MiB, ${content.lines} lines, ${ROUNDS} rounds, ${size.cols}×${size.rows}, ${renderer}`,
+    );
 
+    const idleKb = rssKb(host.pid);
     const tether: number[] = [];
+    const streaming: number[] = [];
     const bare: number[] = [];
-    const ratios: number[] = [];
-    let rssDuringCat = 0;
+    const rssOverIdle: number[] = [];
+    let lastCatEnded = 0;
     for (let round = 1; round <= ROUNDS; round++) {
-      const rss = rssGrowth(host.pid);
+      await page.bringToFront();
+      const rss = rssGrowth(host.pid, idleKb);
       const tetherMs = await measureCat(page, file, streamBytes);
-      rssDuringCat = Math.max(rssDuringCat, rss.stop());
-      const bareMs = await measureBareXterm(browser, {
-        lines: content.lines,
-        options,
-        webgl: renderer === 'webgl',
-        viewport: VIEWPORT,
-      });
+      lastCatEnded = performance.now();
+      rssOverIdle.push(rss.stop());
+      const streamingMs = await measureStreamingCat(browser, { ...setup, file, streamBytes });
+      const bareMs = await measureBareXterm(browser, { ...setup, lines: content.lines });
       tether.push(mib / (tetherMs / 1000));
+      streaming.push(mib / (streamingMs / 1000));
       bare.push(mib / (bareMs / 1000));
-      ratios.push(tether.at(-1)! / bare.at(-1)!);
+      const [t, s, b] = [tether.at(-1)!, streaming.at(-1)!, bare.at(-1)!];
       console.log(
-        `  round ${round}: Tether ${fmt(tether.at(-1)!)} MiB/s, bare ${fmt(bare.at(-1)!)} MiB/s, ratio ${fmt(ratios.at(-1)!)}`,
+        `  round ${round}: Tether ${fmt(t)} MiB/s, streaming ${fmt(s)} MiB/s, bare ${fmt(b)} MiB/s; Tether/streaming ${fmt(t / s)}, Tether/bare ${fmt(t / b)}, streaming/bare ${fmt(s / b)}; host RSS peak +${fmt(rssOverIdle.at(-1)!)} MB over idle`,
       );
     }
 
+    // Does the host give back what the floods took? Nothing runs in its shell meanwhile.
+    await page.waitForTimeout(Math.max(0, lastCatEnded + RSS_SETTLE_MS - performance.now()));
+    const settledKb = rssKb(host.pid);
+    const rssDuringCat = Math.max(...rssOverIdle);
+    const rssBackToIdle = (settledKb - idleKb) / 1024;
+
+    await page.bringToFront();
     const rss = rssGrowth(host.pid);
     const echoes = await measureEchoDuringFlood(page, ECHO_SAMPLES);
     const rssDuringFlood = rss.stop();
     const ctrlCMs = await measureInterrupt(page);
 
+    const compare = (over: number[], under: number[]) => ({
+      medianRatio: median(over.map((value, round) => value / under[round]!)),
+      ratioOfBest: Math.max(...over) / Math.max(...under),
+    });
     const results = {
       megabytes: MEGABYTES,
       rounds: ROUNDS,
       renderer,
+      size,
       tetherMiBps: tether,
+      streamingMiBps: streaming,
       bareMiBps: bare,
-      ratioOfBest: Math.max(...tether) / Math.max(...bare),
-      medianRatio: median(ratios),
+      tetherToStreaming: compare(tether, streaming),
+      tetherToBare: compare(tether, bare),
+      streamingToBare: compare(streaming, bare),
       echoMedianMs: median(echoes),
       echoMaxMs: Math.max(...echoes),
       ctrlCMs,
+      idleRssMB: idleKb / 1024,
       rssGrowthDuringCatMB: rssDuringCat,
+      rssGrowthOverIdlePerRoundMB: rssOverIdle,
+      rssAfterSettleMB: settledKb / 1024,
+      rssBackToIdleMB: rssBackToIdle,
       rssGrowthDuringFloodMB: rssDuringFlood,
     };
+    const met = (ok: boolean) => (ok ? 'met' : 'not met');
+    const speeds = (values: number[]) =>
+      `best ${fmt(Math.max(...values))}, median ${fmt(median(values))} MiB/s`;
+    const ratios = ({ medianRatio, ratioOfBest }: ReturnType<typeof compare>) =>
+      `${fmt(medianRatio)} median of rounds, ${fmt(ratioOfBest)} of bests`;
+    const { tetherToStreaming, tetherToBare } = results;
     console.log('\nTether benchmark');
-    console.log(`  renderer                          ${renderer}`);
-    console.log(`  (a) cat through Tether, best      ${fmt(Math.max(...tether))} MiB/s`);
-    console.log(`  (b) bare xterm.js, best           ${fmt(Math.max(...bare))} MiB/s`);
+    console.log(`  renderer, size                    ${renderer}, ${size.cols}×${size.rows}`);
+    console.log(`  (a) cat through Tether            ${speeds(tether)}`);
+    console.log(`  (b) streaming baseline            ${speeds(streaming)}`);
+    console.log(`  (c) bare xterm.js                 ${speeds(bare)}`);
     console.log(
-      `  ratio a/b                         ${fmt(results.ratioOfBest)} of bests, ${fmt(results.medianRatio)} median of rounds   (target ≥ 0.8)`,
+      `  Tether / streaming                ${ratios(tetherToStreaming)}   (target ≥ 0.95 — ${met(tetherToStreaming.medianRatio >= 0.95)})`,
     );
     console.log(
-      `  keystroke → echo during flood     median ${fmt(results.echoMedianMs)} ms, max ${fmt(results.echoMaxMs)} ms   (target < 100 ms)`,
+      `  Tether / bare                     ${ratios(tetherToBare)}   (target ≥ 0.6 — ${met(tetherToBare.medianRatio >= 0.6)})`,
+    );
+    console.log(`  streaming / bare                  ${ratios(results.streamingToBare)}`);
+    console.log(
+      `  keystroke → echo during flood     median ${fmt(results.echoMedianMs)} ms, max ${fmt(results.echoMaxMs)} ms   (target < 50 ms — ${met(results.echoMedianMs < 50)})`,
     );
     console.log(`  Ctrl-C → prompt during flood      ${fmt(ctrlCMs)} ms`);
-    console.log(`  host RSS growth during cat        ${fmt(rssDuringCat)} MB   (target < 100 MB)`);
+    console.log(`  host RSS idle, before the cats    ${fmt(results.idleRssMB)} MB`);
+    console.log(
+      `  host RSS growth during cat        ${fmt(rssDuringCat)} MB over idle, peak of rounds   (target < 30 MB — ${met(rssDuringCat < 30)})`,
+    );
+    console.log(
+      `  host RSS 30 s after the last cat  ${fmt(results.rssAfterSettleMB)} MB, ${fmt(rssBackToIdle)} MB over idle   (target within 10 MB — ${met(rssBackToIdle <= 10)})`,
+    );
     console.log(`  host RSS growth during flood      ${fmt(rssDuringFlood)} MB`);
     return results;
   } finally {

@@ -1,7 +1,7 @@
 /**
  * Measurements in a live Tether page: (a) `cat` of the benchmark file through
- * the whole pipeline, and keystroke → answer latency during a flood. Reads
- * the terminal through the renderer's test seam.
+ * the whole pipeline, keystroke → answer latency during a flood, and the host
+ * process's memory. Reads the terminal through the renderer's test seam.
  */
 import type { Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
@@ -16,20 +16,23 @@ declare global {
   }
 }
 
+/** A process's resident set (VmRSS) in kB. */
 export function rssKb(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(status.match(/VmRSS:\s+(\d+)/)?.[1] ?? 0);
 }
 
-/** Samples a process's RSS every 50 ms; stop() returns the growth in MB. */
-export function rssGrowth(pid: number): { stop(): number } {
-  const start = rssKb(pid);
-  let peak = start;
+/**
+ * Samples a process's RSS every 50 ms; stop() returns the peak's growth in MB
+ * over `fromKb` (by default the RSS at the call).
+ */
+export function rssGrowth(pid: number, fromKb = rssKb(pid)): { stop(): number } {
+  let peak = fromKb;
   const timer = setInterval(() => (peak = Math.max(peak, rssKb(pid))), 50);
   return {
     stop() {
       clearInterval(timer);
-      return (Math.max(peak, rssKb(pid)) - start) / 1024;
+      return (Math.max(peak, rssKb(pid)) - fromKb) / 1024;
     },
   };
 }

@@ -111,7 +111,11 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     for (const caller of clients.values()) caller.emit(name, payload);
   };
   const mirrors = createMirrorPool({
-    onError: (error) => log.error('the session mirror worker failed; it was restarted', error),
+    onError: (error) =>
+      log.error(
+        'the session mirror worker stopped; a new one starts, and mirrors are rebuilt from tmux (or from the replay)',
+        error,
+      ),
   });
   const connections = new ConnectionService({
     db: opened.db,

@@ -49,6 +49,13 @@ export interface ShellProcess {
   /** Strings are sent as UTF-8; a Buffer as its bytes. */
   write(data: string | Buffer): void;
   resize(cols: number, rows: number): void;
+  /**
+   * A backend that keeps its own screen (tmux): a repaint for the session's mirror only,
+   * handed to `replace` at the point of the output stream it describes (after every data
+   * event before it, before every one after), while the stream goes on. The mirror then
+   * need not parse a flood it let go. Rejects if the screen cannot be read now.
+   */
+  recapture?(replace: (repaint: Buffer) => void): Promise<void>;
   /** Stop reading output (the shell blocks, or tmux skips output it repaints later). */
   pause(): void;
   resume(): void;

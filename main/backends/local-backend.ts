@@ -8,6 +8,7 @@ import type { ShellBackend } from './backend';
 import { PtyBackend } from './pty-backend';
 import { DEFAULT_RESTORE_LINES, TmuxBackend } from './tmux/tmux-backend';
 import { atLeast, TmuxServer } from './tmux/tmux-server';
+import type { Logger } from '../log';
 
 export type LocalBackendOptions = {
   /** Where Tether writes its tmux config. */
@@ -17,7 +18,7 @@ export type LocalBackendOptions = {
   historyLimit?: number;
   restoreLines?: number;
   env?: NodeJS.ProcessEnv;
-  log: { info(message: string): void; warn(message: string, error?: unknown): void };
+  log: Pick<Logger, 'debug' | 'info' | 'warn'>;
 };
 
 export type LocalBackends = {

@@ -63,14 +63,19 @@ export class SessionAttachments {
     const replay = followBlock(live, blockId, client);
     // Asked in the same synchronous step as the offset was taken: the mirror has parsed
     // exactly the bytes before it when it answers.
+    // A mirror that let a flood go is rebuilt first: its snapshot then ends further on, and
+    // the window skips the chunks before that (they are in the snapshot).
     const pending = this.options.mirrors.snapshot(live.row.id);
     let snapshot: Uint8Array = replay.snapshot;
+    let offset = replay.offset;
     try {
-      snapshot = Buffer.from((await pending).data, 'utf8');
+      const mirrored = await pending;
+      snapshot = Buffer.from(mirrored.data, 'utf8');
+      offset = Math.max(offset, mirrored.position);
     } catch (error) {
       this.options.log.warn(`session ${live.row.id}: no mirror snapshot; using the replay`, error);
     }
-    return { zone: live.row.id, snapshot, offset: replay.offset, session: this.records.info(live) };
+    return { zone: live.row.id, snapshot, offset, session: this.records.info(live) };
   }
 
   /** A block stops showing a session in every window (it was detached or switched). */

@@ -369,6 +369,7 @@ export class SessionManager {
   async dispose(): Promise<void> {
     this.disposed = true;
     this.records.silence();
+    this.records.mirrorLog.dispose();
     if (this.activityTimer) clearInterval(this.activityTimer);
     await this.queue.run(async () => {
       await this.records.flushActivity();

@@ -21,6 +21,7 @@ import type { Logger } from '../log';
 import { DEFAULT_ZONE_OPTIONS, type ZoneOptions } from '../terminals/zone';
 import { nextStatus, type LifecycleEvent } from './lifecycle';
 import { createLiveSession, type LiveSession } from './live-session';
+import { MirrorLog } from './mirror/mirror-log';
 import type { MirrorPool } from './mirror/mirror-pool';
 import { idleDeadline, toSessionInfo, type IdlePolicy } from './session-info';
 import type { SessionEvents } from './session-options';
@@ -54,11 +55,15 @@ export const DURABLE_FIELDS = [
 
 export class SessionRecords {
   readonly sessions = new Map<string, LiveSession>();
+  /** Says in the log, without flooding it, when mirrors fall behind. */
+  readonly mirrorLog: MirrorLog;
   /** Sessions whose activity times changed since the last write. */
   private readonly activity = new Set<string>();
   private quiet = false;
 
-  constructor(private readonly options: SessionRecordsOptions) {}
+  constructor(private readonly options: SessionRecordsOptions) {
+    this.mirrorLog = new MirrorLog(options.log);
+  }
 
   get now(): number {
     return this.options.now();
@@ -68,7 +73,11 @@ export class SessionRecords {
   track(row: SessionRow): LiveSession {
     const live = createLiveSession(row, { ...DEFAULT_ZONE_OPTIONS, ...this.options.zone });
     this.sessions.set(row.id, live);
-    this.options.mirrors.open(row.id, row.cols, row.rows);
+    this.options.mirrors.open(row.id, row.cols, row.rows, {
+      // Too much output waits to be parsed: the shell waits too, as for a page that lags.
+      pressure: (held) => live.zone.hold('mirror', held),
+      ...this.mirrorLog.hooksFor(row.id),
+    });
     return live;
   }
 

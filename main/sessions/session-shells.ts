@@ -146,6 +146,9 @@ export class SessionShells {
         shell.onLink((up, why) => void this.host.run(() => this.linkChanged(live, shell, up, why))),
       );
     }
+    // A shell that can repaint its own screen lets the mirror skip what it would parse twice.
+    const recapture = shell.recapture?.bind(shell);
+    this.host.options.mirrors.setSource(live.row.id, recapture ? { recapture } : null);
     if (live.zone.isPaused) shell.pause();
     // The size may have changed while a remote shell was starting.
     shell.resize(live.row.cols, live.row.rows);

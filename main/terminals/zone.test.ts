@@ -161,6 +161,25 @@ describe('Zone', () => {
     expect(onPressure.mock.calls).toEqual([[true], [false]]);
   });
 
+  it('stays paused while another consumer holds it, whatever the acks say', () => {
+    const onPressure = vi.fn();
+    const z = zone({ batchBytes: 1, highWater: 100, lowWater: 20 }, onPressure);
+    z.attach(recorder('page'));
+    z.hold('mirror', true);
+    z.hold('mirror', true);
+    expect(onPressure.mock.calls).toEqual([[true]]);
+    // The page catching up does not let the producer go while the mirror holds it...
+    z.push(Buffer.alloc(150));
+    z.ack('page', 150);
+    expect(z.isPaused).toBe(true);
+    // ...and the mirror letting go does not either while the page is behind.
+    z.push(Buffer.alloc(150));
+    z.hold('mirror', false);
+    expect(z.isPaused).toBe(true);
+    z.ack('page', 150);
+    expect(onPressure.mock.calls).toEqual([[true], [false]]);
+  });
+
   it('ignores acks from strangers and never goes negative', () => {
     const onPressure = vi.fn();
     const z = zone({ batchBytes: 1, highWater: 10, lowWater: 5 }, onPressure);

@@ -11,7 +11,9 @@
  *   happens synchronously, so no chunk can fall between snapshot and follow.
  * - Flow control by acknowledgement: each subscriber acks bytes it painted;
  *   when any subscriber is more than `highWater` behind, the producer is
- *   paused, and resumed when all are under `lowWater` again.
+ *   paused, and resumed when all are under `lowWater` again. A consumer that
+ *   is not a subscriber (the session's mirror) holds the producer back with
+ *   `hold`, by its own byte bound.
  */
 import { ReplayBuffer } from './replay-buffer';
 
@@ -65,6 +67,8 @@ export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {
   private lastFlush = -Infinity;
   private end = 0;
   private paused = false;
+  /** Consumers other than subscribers that hold the producer back (see `hold`). */
+  private readonly holds = new Set<string>();
   private disposed = false;
 
   constructor(
@@ -146,6 +150,19 @@ export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {
     this.updatePressure();
   }
 
+  /**
+   * Another consumer of the stream (the mirror) is full: the producer stays paused while
+   * any consumer holds it, whatever the subscribers' acks say.
+   */
+  hold(consumer: string, held: boolean): void {
+    if (this.disposed) return;
+    const changed = held ? !this.holds.has(consumer) : this.holds.has(consumer);
+    if (!changed) return;
+    if (held) this.holds.add(consumer);
+    else this.holds.delete(consumer);
+    this.updatePressure();
+  }
+
   /** Forget the repaint (a restarted shell starts on a clean screen); offsets go on. */
   clearReplay(): void {
     this.flush();
@@ -157,6 +174,7 @@ export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {
     this.cancelFlush?.();
     this.cancelFlush = undefined;
     this.subscriptions.clear();
+    this.holds.clear();
     this.pending = [];
     this.pendingBytes = 0;
     if (this.paused) {
@@ -179,10 +197,11 @@ export class Zone<S extends ZoneSubscriber = ZoneSubscriber> {
   private updatePressure(): void {
     let behind = 0;
     for (const entry of this.subscriptions.values()) behind = Math.max(behind, entry.unacked);
-    if (!this.paused && behind > this.options.highWater) {
+    const held = this.holds.size > 0;
+    if (!this.paused && (held || behind > this.options.highWater)) {
       this.paused = true;
       this.options.onPressure(true);
-    } else if (this.paused && behind < this.options.lowWater) {
+    } else if (this.paused && !held && behind < this.options.lowWater) {
       this.paused = false;
       this.options.onPressure(false);
     }

@@ -13,10 +13,26 @@ import type { Logger } from '../log';
 type Request = { id: number; name: string; payload: unknown };
 type Parsed = { ok: true; request: Request } | { ok: false; id: number; message: string };
 
+/**
+ * Bytes the socket may hold unsent. Output is already bounded upstream (a page acknowledges
+ * what it painted, and each session stops its shell at 1 MiB unacknowledged), so only a page
+ * that stopped reading its socket gets here: it is dropped (a close frame would wait behind
+ * the same unread bytes), and the page says the connection was lost and offers to reload (a
+ * fresh attach paints every session from its snapshot).
+ */
+export const MAX_UNSENT_BYTES = 64 * 1024 * 1024;
+
 /** Connect `socket` to a fresh core client; the client is disposed when the socket goes. */
 export function bridgeSocket(socket: WebSocket, core: Pick<Core, 'connect'>, log: Logger): void {
   const send = (message: ServerMessage): void => {
     if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.bufferedAmount > MAX_UNSENT_BYTES) {
+      log.warn(
+        `web: a page left ${Math.round(socket.bufferedAmount / 1048576)} MiB unread; closing its connection`,
+      );
+      socket.terminate();
+      return;
+    }
     let frame: string | Uint8Array;
     try {
       frame = encode(message);

@@ -434,6 +434,22 @@ describe('WebSocket', () => {
     expect(await inbox.next()).toMatchObject({ t: 'res', id: 9, ok: true });
   });
 
+  it('drops a page that stops reading once 64 MiB wait unsent, instead of growing', async () => {
+    const inbox = await connected('', { cookie: cookie() });
+    const client = core.clients[0]!;
+    // The page's side of the TCP connection stops reading, as a frozen tab does.
+    (inbox.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const closed = new Promise<void>((resolve) => inbox.ws.once('close', () => resolve()));
+    const data = new Uint8Array(1024 * 1024);
+    for (let n = 0; n < 96 && !client.disposed; n++) {
+      client.sink('zoneOutput', { zone: 'z1', offset: n * data.length, data });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await vi.waitFor(() => expect(client.disposed).toBe(true));
+    (inbox.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    await closed;
+  });
+
   it('disposes the core client when the socket closes', async () => {
     const inbox = await connected('', { cookie: cookie() });
     const client = core.clients[0];

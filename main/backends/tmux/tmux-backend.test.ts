@@ -12,7 +12,7 @@ import { GONE, TmuxServer } from './tmux-server';
 import { tmux } from '../../testing/tmux-probe';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'tether-tmux-backend-'));
-const quiet = { info: () => {}, warn: () => {} };
+const quiet = { debug: () => {}, info: () => {}, warn: () => {} };
 const shells: ShellProcess[] = [];
 
 afterEach(async () => {
@@ -188,11 +188,11 @@ describe('choosing the local backend', () => {
 
 describe('a page that falls behind', () => {
   it('never freezes the shell: output is skipped meanwhile, and the stream repaints', async () => {
-    const info: string[] = [];
+    const debug: string[] = [];
     const tmuxBackend = new TmuxBackend({
       server: new TmuxServer({ configDir: dataDir }),
       features: { pause: true },
-      log: { info: (message) => info.push(message), warn: () => {} },
+      log: { debug: (message) => debug.push(message), info: () => {}, warn: () => {} },
     });
     const shell = await start(tmuxBackend, 'stalled-reader');
     let seen = '';
@@ -215,7 +215,7 @@ describe('a page that falls behind', () => {
     await expect
       .poll(() => seen, { timeout: 15_000 })
       .toMatch(new RegExp(`${String.fromCharCode(27)}c[\\s\\S]*flood-done`));
-    expect(info.some((line) => /the page caught up; repainting/.test(line))).toBe(true);
+    expect(debug.some((line) => /the page caught up; repainting/.test(line))).toBe(true);
     // Nothing of the flood itself came through while paused: only the repaint.
     expect(seen).not.toMatch(/^150000$/m);
   });

@@ -18,6 +18,8 @@
  * - release() detaches and leaves the shell running; kill() ends the session.
  */
 import { TetherError } from '../../../preload/tether-error';
+import type { Logger } from '../../log';
+import { LogDigest } from '../../log-digest';
 import type { Gone, ShellExit, ShellProcess } from '../backend';
 import { ExitOnce } from '../exit-once';
 import { ControlClient } from './control-client';
@@ -46,7 +48,7 @@ export type TmuxProcessOptions = {
   features: TmuxFeatures;
   /** History lines a repaint brings back (older ones stay in tmux). */
   restoreLines: number;
-  log: { info(message: string): void; warn(message: string, error?: unknown): void };
+  log: Pick<Logger, 'debug' | 'info' | 'warn'>;
   /** Set on an SSH host: a lost link makes the shell wait, not end. */
   link?: TmuxLinkHooks;
   /** How a gone session is told (default: the local words). */
@@ -67,7 +69,7 @@ const STALL_POLLS = 5;
  * Polls a dead pane may go without its exit status before the exit is reported without one:
  * a loaded tmux server can take seconds to reap the shell after the pane's end is read.
  */
-const DEAD_STATUS_POLLS = 5;
+const DEAD_STATUS_POLLS = 10;
 /** Seconds of unread output after which tmux skips it and Tether repaints. */
 const PAUSE_AFTER_SECONDS = 2;
 const RESIZE_DEBOUNCE_MS = 30;
@@ -106,6 +108,7 @@ export class TmuxProcess implements ShellProcess {
   private reattaches: number[] = [];
   private buffers = 0;
   private deadWithoutStatus = 0;
+  private readonly repaints: LogDigest;
 
   readonly kind = 'tmux' as const;
 
@@ -115,6 +118,13 @@ export class TmuxProcess implements ShellProcess {
     size: { cols: number; rows: number },
     away?: string,
   ) {
+    this.repaints = new LogDigest(
+      options.log,
+      'debug',
+      (why) => `tmux ${entry.sessionId}: ${why}; repainting`,
+      (why, count, seconds) =>
+        `tmux ${entry.sessionId}: repainted ${count} more times in the last ${seconds} s (${why})`,
+    );
     // Said before the first repaint: a control client that attaches without a size can make
     // the window take tmux's default 80x24, and a repaint at another size loses lines.
     this.size = size;
@@ -429,6 +439,34 @@ export class TmuxProcess implements ShellProcess {
       );
   }
 
+  /**
+   * A repaint for the mirror only (it let a flood go rather than parse it twice): handed to
+   * `replace` at the point of the stream it describes, while the stream goes on untouched.
+   * Not held (no pause around it): every %output before the answer is in the captures.
+   */
+  recapture(replace: (repaint: Buffer) => void): Promise<void> {
+    if (this.state !== 'running') {
+      return Promise.reject(new Error(`tmux ${this.entry.sessionId} is not reachable now`));
+    }
+    const pause = this.options.features.pause;
+    const commands = restoreCommands(this.entry.paneId, {
+      historyLines: this.options.restoreLines,
+      pause,
+      hold: false,
+    });
+    return this.client
+      .command(commands.join(' ; '), commands.length, (blocks: ControlBlock[]) => {
+        try {
+          const lines = blocks.map((block) => block.lines);
+          replace(buildRestore(lines, { pause, hold: false }).bytes);
+        } catch (error) {
+          // Runs inside the parser: a bad answer must not stop the stream.
+          this.options.log.warn(`tmux ${this.entry.sessionId}: unreadable screen`, error);
+        }
+      })
+      .then(() => undefined);
+  }
+
   private async resync(why: string): Promise<void> {
     if (this.state !== 'running') return;
     if (this.resyncing) {
@@ -438,7 +476,8 @@ export class TmuxProcess implements ShellProcess {
     }
     this.resyncing = true;
     try {
-      this.options.log.info(`tmux ${this.entry.sessionId}: ${why}; repainting`);
+      // A page that lags through a flood makes one repaint per catch-up: summed up, not listed.
+      this.repaints.note(why);
       await this.repaint();
       // Re-attached after a failed first attempt to come back: back all the same.
       this.sayUp();
@@ -626,6 +665,7 @@ export class TmuxProcess implements ShellProcess {
   }
 
   private stopTimers(): void {
+    this.repaints.dispose();
     clearInterval(this.pollTimer);
     this.pollTimer = undefined;
     clearTimeout(this.resizeTimer);

@@ -163,10 +163,16 @@ export function parsePaneState(line: string): PaneState {
   };
 }
 
-/** The commands of one restore, in order, to be sent as one line joined with ' ; '. */
+/**
+ * The commands of one restore, in order, to be sent as one line joined with ' ; '.
+ * `pause`: tmux ≥ 3.2's captures (kept spaces, wrapped rows). `hold` (default: `pause`):
+ * pause the pane around the captures, dropping output tmux queued before them; for a
+ * repaint that replaces the stream. A repaint only for the mirror must not hold: the
+ * stream goes on, and every %output before the answer is already in the captures.
+ */
 export function restoreCommands(
   pane: string,
-  options: { historyLines: number; pause: boolean },
+  options: { historyLines: number; pause: boolean; hold?: boolean },
 ): string[] {
   if (!/^%\d+$/.test(pane)) throw new Error(`not a pane id: ${JSON.stringify(pane)}`);
   if (!Number.isSafeInteger(options.historyLines) || options.historyLines < 1) {
@@ -183,30 +189,31 @@ export function restoreCommands(
     ...(options.pause ? [`capture-pane -p -J -S -1 ${target}`] : []),
     `capture-pane -p -P -C ${target}`,
   ];
-  if (!options.pause) return commands;
+  if (!(options.hold ?? options.pause)) return commands;
   return [`refresh-client -A '${pane}:pause'`, ...commands, `refresh-client -A '${pane}:continue'`];
 }
 
 /** Where each reply sits in the list restoreCommands made. */
-function replyIndex(pause: boolean) {
-  const first = pause ? 1 : 0;
+function replyIndex(pause: boolean, hold: boolean) {
+  const first = hold ? 1 : 0;
+  const pending = first + (pause ? 5 : 4);
   return {
     state: first,
     history: first + 1,
     screen: first + 2,
     saved: first + 3,
     wraps: pause ? first + 4 : undefined,
-    pending: pause ? first + 5 : first + 4,
-    count: pause ? first + 7 : first + 5,
+    pending,
+    count: pending + 1 + (hold ? 1 : 0),
   };
 }
 
 /** Bytes that, written into a freshly reset terminal of the pane's size, reproduce the pane. */
 export function buildRestore(
   replies: RestoreReplies,
-  options: { pause: boolean },
+  options: { pause: boolean; hold?: boolean },
 ): { bytes: Buffer; state: PaneState } {
-  const index = replyIndex(options.pause);
+  const index = replyIndex(options.pause, options.hold ?? options.pause);
   if (replies.length !== index.count) {
     throw new Error(`a restore has ${index.count} reply blocks, not ${replies.length}`);
   }

@@ -2,8 +2,9 @@
 // replayed into a fresh terminal must give back what was written.
 import { performance } from 'node:perf_hooks';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Terminal } from './headless-terminal';
+import type { Terminal } from './headless-terminal';
 import { createMirrorPool, type MirrorSnapshot, type TestableMirrorPool } from './mirror-pool';
+import { feed, repaintingSource, replay, rows, terminal } from './mirror-testing';
 
 const pools: TestableMirrorPool[] = [];
 afterEach(async () => {
@@ -14,28 +15,6 @@ function pool(options: Parameters<typeof createMirrorPool>[0] = {}): TestableMir
   const created = createMirrorPool(options);
   pools.push(created);
   return created;
-}
-
-function terminal(cols: number, rows: number): Terminal {
-  return new Terminal({ cols, rows, scrollback: 10_000, allowProposedApi: true });
-}
-
-async function feed(term: Terminal, data: string | Uint8Array): Promise<Terminal> {
-  await new Promise<void>((resolve) => term.write(data, resolve));
-  return term;
-}
-
-/** A fresh terminal of the snapshot's size with the snapshot written into it. */
-function replay(snapshot: MirrorSnapshot): Promise<Terminal> {
-  return feed(terminal(snapshot.cols, snapshot.rows), snapshot.data);
-}
-
-/** Every row of the active buffer, scrollback first, right-trimmed. */
-function rows(term: Terminal): string[] {
-  const buffer = term.buffer.active;
-  return Array.from({ length: buffer.length }, (_, y) =>
-    buffer.getLine(y)!.translateToString(true),
-  );
 }
 
 function lastNonEmpty(term: Terminal): string | undefined {
@@ -185,16 +164,6 @@ describe('mirror pool', () => {
     expect(answer).toEqual({ a: ['alpha'] });
   });
 
-  it('copies written bytes, so the caller may reuse its buffer', async () => {
-    const mirrors = pool();
-    mirrors.open('s', 80, 24);
-    const reused = bytes('first');
-    mirrors.write('s', reused);
-    reused.fill('x'.charCodeAt(0));
-
-    expect(await mirrors.tail('s', 1)).toEqual(['first']);
-  });
-
   it('rejects requests for unknown or closed mirrors', async () => {
     const mirrors = pool();
     await expect(mirrors.snapshot('never-opened')).rejects.toThrow(/no session mirror/);
@@ -206,7 +175,7 @@ describe('mirror pool', () => {
     await expect(mirrors.tail('s', 1)).rejects.toThrow(/no session mirror/);
   });
 
-  it('rejects pending requests when the worker dies, then starts a new one', async () => {
+  it('rejects pending requests when the worker dies; its mirrors start again, behind', async () => {
     const onError = vi.fn();
     const mirrors = pool({ onError });
     mirrors.open('lost', 80, 24);
@@ -217,10 +186,34 @@ describe('mirror pool', () => {
 
     await pending;
     expect(onError).toHaveBeenCalledOnce();
-    await expect(mirrors.snapshot('lost')).rejects.toThrow(/no session mirror/);
+    // A shell that cannot repaint leaves its mirror unusable (attach then uses the replay)...
+    await expect(mirrors.snapshot('lost')).rejects.toThrow(/cannot repaint/);
+    // ...until a restart resets it.
+    mirrors.reset('lost');
+    mirrors.write('lost', bytes('fresh'));
+    expect(await mirrors.tail('lost', 1)).toEqual(['fresh']);
     mirrors.open('new', 80, 24);
     mirrors.write('new', bytes('back again'));
     expect(await mirrors.tail('new', 1)).toEqual(['back again']);
+  });
+
+  it('rebuilds a mirror lost with its worker from a shell that can repaint', async () => {
+    const mirrors = pool({ onError: () => undefined });
+    mirrors.open('s', 40, 6);
+    const source = repaintingSource('s', mirrors, 40, 6);
+    mirrors.setSource('s', source);
+    source.write(bytes('before the crash\r\n'));
+    expect(await mirrors.tail('s', 1)).toEqual(['before the crash']);
+
+    await mirrors.__terminateWorkerForTest();
+    source.write(bytes('after the crash\r\n'));
+
+    const snapshot = await mirrors.snapshot('s');
+    expect(rows(await replay(snapshot)).filter(Boolean)).toEqual([
+      'before the crash',
+      'after the crash',
+    ]);
+    expect(snapshot.position).toBe(source.written);
   });
 
   it('rejects pending and later requests once disposed', async () => {
@@ -233,20 +226,6 @@ describe('mirror pool', () => {
 
     await pending;
     await expect(mirrors.snapshot('s')).rejects.toThrow(/disposed/);
-  });
-
-  it('drops the oldest queued output when parsing falls far behind', async () => {
-    const onError = vi.fn();
-    const mirrors = pool({ onError, backlogLimit: 1024 * 1024 });
-    mirrors.open('s', 80, 24);
-    const chunk = bytes('filler line\r\n'.repeat(5000));
-    for (let n = 0; n < 100; n++) mirrors.write('s', chunk);
-    mirrors.write('s', bytes('the newest line\r\n'));
-
-    expect(await mirrors.tail('s', 1)).toEqual(['the newest line']);
-    expect(onError).toHaveBeenCalledWith(
-      expect.objectContaining({ message: expect.stringMatching(/fell behind/) }),
-    );
   });
 
   it('parses off the main thread: the event loop keeps turning during a 20 MB write', async () => {

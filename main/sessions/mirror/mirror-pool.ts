@@ -1,13 +1,22 @@
 /**
  * Headless terminal mirrors of every session's output, so a block attaching
  * later gets the screen, scrollback and modes. The parsing is CPU work, so the
- * mirrors live in one worker thread; this side only copies bytes and posts
- * them, batched per turn of the event loop, in exact order.
+ * mirrors live in one worker thread. This side keeps each session's feed
+ * (mirror-feed.ts: what waits to be parsed, when it is, and the byte bound
+ * that holds a shell back) and posts steps in batches, in exact order.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import {
+  DEFAULT_FEED_LIMITS,
+  MirrorFeed,
+  type FeedHooks,
+  type FeedLimits,
+  type FeedOp,
+  type MirrorSource,
+} from './mirror-feed';
 import type {
   MirrorOp,
   MirrorReply,
@@ -17,23 +26,41 @@ import type {
 } from './mirror-protocol';
 
 export type { MirrorSnapshot, MirrorTails } from './mirror-protocol';
+export type { MirrorSource } from './mirror-feed';
+
+/** A snapshot and the stream position it reflects (the zone offset just past its last byte). */
+export type PositionedSnapshot = MirrorSnapshot & { position: number };
+
+/** What a session's mirror tells its owner. */
+export type MirrorHooks = {
+  /** Too much output waits to be parsed: hold the shell back (true) until it is let go (false). */
+  pressure?(held: boolean): void;
+  /** The mirror fell behind (output let go, or the shell held back): for the log's digest. */
+  behind?(what: 'skipped' | 'held', bytes: number): void;
+  /** Rebuilding it from the shell's own screen failed. */
+  rebuildFailed?(error: unknown): void;
+};
 
 export type MirrorPool = {
   /** Start mirroring a session at this size (a fresh, empty terminal). */
-  open(id: string, cols: number, rows: number): void;
-  /** Feed output bytes, in stream order; copies them, so the caller may reuse its buffer. */
+  open(id: string, cols: number, rows: number, hooks?: MirrorHooks): void;
+  /** The shell now behind the session, if it can repaint its own screen (tmux); else null. */
+  setSource(id: string, source: MirrorSource | null): void;
+  /** Feed output bytes, in stream order. They are kept until parsed: the caller must not reuse the buffer. */
   write(id: string, data: Uint8Array): void;
   resize(id: string, cols: number, rows: number): void;
   /**
-   * Serialized screen + scrollback + modes after exactly the writes/resizes posted before this
-   * call. Rejects if the id is unknown or the worker died.
+   * Serialized screen + scrollback + modes after exactly the output written before it, and
+   * that output's stream position. Asked of a mirror that is current, it reflects the writes
+   * before this call; one that let output go is rebuilt first and says where it then is.
+   * Rejects if the id is unknown, the rebuild fails or the worker died.
    */
-  snapshot(id: string): Promise<MirrorSnapshot>;
+  snapshot(id: string): Promise<PositionedSnapshot>;
   /** The last `count` non-empty lines of text on screen/scrollback, right-trimmed (for previews). */
   tail(id: string, count: number): Promise<string[]>;
   /**
    * `tail` of many mirrors in one round trip to the worker. A mirror that is unknown, or still
-   * parsing after `waitMs`, is left out of the answer rather than holding it up.
+   * being rebuilt or parsing after `waitMs`, is left out of the answer rather than holding it up.
    */
   tails(ids: readonly string[], count: number, waitMs: number): Promise<MirrorTails>;
   /** Clear a mirror (a restarted shell starts on an empty screen) keeping its size. */
@@ -43,16 +70,26 @@ export type MirrorPool = {
 };
 
 export type MirrorPoolOptions = {
-  /** Lines kept above the screen per mirror; this is what bounds the worker's memory. */
+  /** Lines kept above the screen per mirror; this bounds the worker's memory per session. */
   scrollback?: number;
-  /** Unparsed bytes one mirror may queue before the oldest are dropped (output outrunning the parser). */
-  backlogLimit?: number;
-  /** The worker died (its mirrors are gone; a new one starts on next use) or a mirror dropped output. */
+  /** When output is parsed and how much may wait (see mirror-feed.ts). */
+  limits?: Partial<FeedLimits>;
+  /** The worker died (its mirrors start again, empty and behind) or did not start. */
   onError?: (error: Error) => void;
 };
 
 /** The pool plus a hook that kills the worker as a crash would. */
-export type TestableMirrorPool = MirrorPool & { __terminateWorkerForTest(): Promise<void> };
+export type TestableMirrorPool = MirrorPool & {
+  __terminateWorkerForTest(): Promise<void>;
+  /** Bytes one mirror holds unparsed (queued here or in the worker). */
+  __unparsedForTest(id: string): number;
+};
+
+/**
+ * A small young generation: parsing a flood allocates fast, and V8 would otherwise grow the
+ * worker's nursery to 32 MB and keep it after the flood (measured). Scavenges stay cheap.
+ */
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 4 };
 
 /** Posts are merged until the next turn of the event loop, or until this many bytes wait. */
 const batchBytesLimit = 1024 * 1024;
@@ -66,10 +103,9 @@ type Request = {
 
 /** Starts the worker lazily, on first use, and again on first use after it dies. */
 export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirrorPool {
-  const workerData: MirrorWorkerData = {
-    scrollback: options.scrollback ?? 10_000,
-    backlogLimit: options.backlogLimit ?? 32 * 1024 * 1024,
-  };
+  const workerData: MirrorWorkerData = { scrollback: options.scrollback ?? 10_000 };
+  const limits: FeedLimits = { ...DEFAULT_FEED_LIMITS, ...options.limits };
+  const feeds = new Map<string, MirrorFeed>();
   const requests = new Map<number, Request>();
   let nextRequest = 1;
   let worker: Worker | undefined;
@@ -80,7 +116,7 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
 
   function startWorker(): Worker {
     const { script, eval: isCode } = workerScript();
-    const started = new Worker(script, { workerData, eval: isCode });
+    const started = new Worker(script, { workerData, eval: isCode, resourceLimits: WORKER_LIMITS });
     let crash: Error | undefined;
     started.on('message', (reply: MirrorReply) => receive(reply));
     started.on('error', (error) => (crash = error));
@@ -93,7 +129,17 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
       for (const [number, request] of requests) {
         if (request.worker === started) settle(number)?.reject(error);
       }
-      if (!disposed) options.onError?.(error);
+      if (disposed) return;
+      // Its mirrors start again, empty, on the next worker, behind until rebuilt; steps not
+      // sent yet were meant for the old ones (requests among them fail like those sent).
+      for (const op of batch) if ('request' in op) settle(op.request)?.reject(error);
+      batch = [];
+      batchBytes = 0;
+      for (const [id, feed] of feeds) {
+        feed.workerLost();
+        post({ kind: 'open', id, ...feed.size });
+      }
+      options.onError?.(error);
     });
     // Idle, it must not keep the process alive; with a request out, it must.
     started.unref();
@@ -101,9 +147,8 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
   }
 
   function receive(reply: MirrorReply): void {
-    if (reply.kind === 'overflow') {
-      const message = `session mirror '${reply.id}' fell behind; dropped ${reply.droppedBytes} bytes`;
-      options.onError?.(new Error(message));
+    if (reply.kind === 'parsed') {
+      for (const [id, bytes] of Object.entries(reply.bytes)) feeds.get(id)?.parsed(bytes);
       return;
     }
     const request = settle(reply.request);
@@ -150,7 +195,7 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
       if (request) request.worker = worker;
     }
     if (requests.size > 0) worker.ref();
-    // The copies are ours, so they move to the worker instead of being cloned again.
+    // The merged copies are ours, so they move to the worker instead of being cloned again.
     const transfer = ops.flatMap((op) => (op.kind === 'write' ? [op.data.buffer] : []));
     worker.postMessage(ops, transfer as ArrayBuffer[]);
   }
@@ -164,20 +209,102 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
     });
   }
 
+  function feedOf(id: string): MirrorFeed | undefined {
+    return disposed ? undefined : feeds.get(id);
+  }
+
+  function hooksFor(id: string, hooks: MirrorHooks): FeedHooks {
+    return {
+      post: (ops: FeedOp[]) => {
+        for (const op of ops) post({ ...op, id });
+      },
+      pressure: (held) => hooks.pressure?.(held),
+      behind: (what, bytes) => hooks.behind?.(what, bytes),
+      rebuildFailed: (error) => hooks.rebuildFailed?.(error),
+    };
+  }
+
+  /** The feed caught up and flushed, then the request, in one synchronous step. */
+  async function askCurrent<T>(
+    id: string,
+    op: (request: number) => MirrorOp,
+  ): Promise<[T, number]> {
+    const feed = feedOf(id);
+    if (!feed) return [await ask<T>(op), 0];
+    if (feed.isStale) await feed.catchUp();
+    feed.flush();
+    const position = feed.position;
+    return [await ask<T>(op), position];
+  }
+
   return {
-    open: (id, cols, rows) => post({ kind: 'open', id, cols, rows }),
-    write(id, data) {
-      if (data.byteLength > 0) post({ kind: 'write', id, data: new Uint8Array(data) });
+    open(id, cols, rows, hooks = {}) {
+      if (disposed) return;
+      feeds.get(id)?.close();
+      feeds.set(id, new MirrorFeed({ cols, rows }, hooksFor(id, hooks), limits));
+      post({ kind: 'open', id, cols, rows });
     },
-    resize: (id, cols, rows) => post({ kind: 'resize', id, cols, rows }),
-    snapshot: (id) => ask((request) => ({ kind: 'snapshot', id, request })),
-    tail: (id, count) => ask((request) => ({ kind: 'tail', id, count, request })),
-    tails: (ids, count, waitMs) =>
-      ask((request) => ({ kind: 'tails', ids: [...ids], count, waitMs, request })),
-    reset: (id) => post({ kind: 'reset', id }),
-    close: (id) => post({ kind: 'close', id }),
+    setSource: (id, source) => feedOf(id)?.setSource(source),
+    write(id, data) {
+      if (data.byteLength > 0) feedOf(id)?.write(data);
+    },
+    resize: (id, cols, rows) => feedOf(id)?.resize(cols, rows),
+    async snapshot(id) {
+      const [snapshot, position] = await askCurrent<MirrorSnapshot>(id, (request) => ({
+        kind: 'snapshot',
+        id,
+        request,
+      }));
+      return { ...snapshot, position };
+    },
+    async tail(id, count) {
+      const [lines] = await askCurrent<string[]>(id, (request) => ({
+        kind: 'tail',
+        id,
+        count,
+        request,
+      }));
+      return lines;
+    },
+    async tails(ids, count, waitMs) {
+      const started = Date.now();
+      // Mirrors that let a flood go are rebuilt first, within the wait; one not done by then is left out.
+      const behind = ids.flatMap((id) => {
+        const feed = feedOf(id);
+        return feed?.isStale ? [{ id, feed }] : [];
+      });
+      const rebuilt = new Set<string>();
+      if (behind.length > 0) {
+        await Promise.race([
+          Promise.allSettled(
+            behind.map(({ id, feed }) => feed.catchUp().then(() => rebuilt.add(id))),
+          ),
+          new Promise((resolve) => setTimeout(resolve, waitMs)),
+        ]);
+      }
+      const ready = ids.filter((id) => !feedOf(id)?.isStale || rebuilt.has(id));
+      for (const id of ready) feedOf(id)?.flush();
+      const left = Math.max(0, waitMs - (Date.now() - started));
+      return ask<MirrorTails>((request) => ({
+        kind: 'tails',
+        ids: ready,
+        count,
+        waitMs: left,
+        request,
+      }));
+    },
+    reset: (id) => feedOf(id)?.reset(),
+    close(id) {
+      const feed = feedOf(id);
+      if (!feed) return;
+      feed.close();
+      feeds.delete(id);
+      post({ kind: 'close', id });
+    },
     async dispose() {
       if (disposed) return;
+      for (const feed of feeds.values()) feed.close();
+      feeds.clear();
       disposed = true;
       batch = [];
       const error = new Error('session mirror pool disposed');
@@ -189,16 +316,21 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
       flush();
       await worker?.terminate();
     },
+    __unparsedForTest: (id) => feeds.get(id)?.unparsed ?? 0,
   };
 }
 
-/** Consecutive writes to one mirror become one message part: fewer parse callbacks in the worker. */
+/**
+ * Consecutive writes to one mirror become one message part (fewer parse callbacks in the
+ * worker), always a copy: the feed holds the shell's own buffers, which may share memory
+ * with others (Node's buffer pool) and must never be transferred away.
+ */
 function mergeWrites(ops: MirrorOp[]): MirrorOp[] {
   const merged: MirrorOp[] = [];
   let run: Uint8Array[] = [];
   const endRun = () => {
     const last = merged[merged.length - 1];
-    if (run.length > 1 && last?.kind === 'write') last.data = concat(run);
+    if (run.length > 0 && last?.kind === 'write') last.data = concat(run);
     run = [];
   };
   for (const op of ops) {

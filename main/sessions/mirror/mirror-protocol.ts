@@ -6,8 +6,6 @@
 /** What the worker is started with (as `workerData`). */
 export type MirrorWorkerData = {
   scrollback: number;
-  /** Unparsed bytes one mirror may queue before the oldest are dropped. */
-  backlogLimit: number;
 };
 
 export type MirrorSnapshot = { data: string; cols: number; rows: number };
@@ -33,4 +31,5 @@ export type MirrorBatch = MirrorOp[];
 export type MirrorReply =
   | { kind: 'reply'; request: number; value: MirrorSnapshot | string[] | MirrorTails }
   | { kind: 'failure'; request: number; message: string }
-  | { kind: 'overflow'; id: string; droppedBytes: number };
+  /** Bytes of output each mirror parsed since the last such message. */
+  | { kind: 'parsed'; bytes: Record<string, number> };

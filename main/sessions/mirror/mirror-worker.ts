@@ -10,8 +10,10 @@ import type { MirrorOp, MirrorReply, MirrorTails, MirrorWorkerData } from './mir
 if (!parentPort) throw new Error('mirror-worker.ts runs as a worker thread (see mirror-pool.ts)');
 const port: MessagePort = parentPort;
 
-const { scrollback, backlogLimit } = workerData as MirrorWorkerData;
+const { scrollback } = workerData as MirrorWorkerData;
 const mirrors = new Map<string, Mirror>();
+/** Parsed bytes per mirror not yet reported; sent once per turn of the event loop. */
+let parsed: Record<string, number> | null = null;
 
 port.on('message', (batch: MirrorOp[]) => {
   for (const op of batch) apply(op);
@@ -21,9 +23,8 @@ function apply(op: MirrorOp): void {
   if (op.kind === 'tails') return tails(op);
   if (op.kind === 'open') {
     mirrors.get(op.id)?.close();
-    const onOverflow = (droppedBytes: number) =>
-      send({ kind: 'overflow', id: op.id, droppedBytes });
-    mirrors.set(op.id, new Mirror({ ...op, scrollback, backlogLimit, onOverflow }));
+    const onParsed = (bytes: number) => report(op.id, bytes);
+    mirrors.set(op.id, new Mirror({ ...op, scrollback, onParsed }));
     return;
   }
   const mirror = mirrors.get(op.id);
@@ -93,6 +94,18 @@ function tails(op: Extract<MirrorOp, { kind: 'tails' }>): void {
       settle,
     );
   }
+}
+
+function report(id: string, bytes: number): void {
+  if (parsed === null) {
+    parsed = {};
+    setImmediate(() => {
+      const counts = parsed!;
+      parsed = null;
+      send({ kind: 'parsed', bytes: counts });
+    });
+  }
+  parsed[id] = (parsed[id] ?? 0) + bytes;
 }
 
 function fail(request: number, error: unknown): void {

@@ -3,7 +3,8 @@
  * asynchronously while `resize()` and friends act at once, so every step that
  * is not a write waits in a queue until all earlier bytes have been parsed;
  * that keeps a snapshot equal to "everything posted before it". Runs in the
- * mirror worker, never on the main thread.
+ * mirror worker, never on the main thread. It never drops a byte: it reports
+ * what it parsed, and the main thread (mirror-feed.ts) bounds what it is sent.
  */
 import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from './headless-terminal';
@@ -11,7 +12,7 @@ import type { MirrorSnapshot } from './mirror-protocol';
 
 /** Bytes handed to xterm per write: small enough that its 12 ms slices can yield between them. */
 const sliceBytes = 256 * 1024;
-/** Bytes handed to xterm and not yet parsed; the rest waits here, where it can be dropped if need be. */
+/** Bytes handed to xterm and not yet parsed; the rest waits here. */
 const inFlightLimit = 1024 * 1024;
 
 type Step = { data: Uint8Array; offset: number } | { run: () => void };
@@ -20,9 +21,8 @@ export type MirrorOptions = {
   cols: number;
   rows: number;
   scrollback: number;
-  backlogLimit: number;
-  /** Output arrived faster than it parsed for too long; the oldest queued bytes were dropped. */
-  onOverflow: (droppedBytes: number) => void;
+  /** Bytes of earlier writes that are now parsed (the sender's bound counts them out). */
+  onParsed: (bytes: number) => void;
 };
 
 export class Mirror {
@@ -31,7 +31,6 @@ export class Mirror {
   /** Steps before `head` are done (and emptied, so their bytes can be collected). */
   private steps: (Step | undefined)[] = [];
   private head = 0;
-  private queuedBytes = 0;
   private inFlight = 0;
   private pumpScheduled = false;
   private closed = false;
@@ -48,8 +47,6 @@ export class Mirror {
   write(data: Uint8Array): void {
     if (this.closed || data.byteLength === 0) return;
     this.steps.push({ data, offset: 0 });
-    this.queuedBytes += data.byteLength;
-    if (this.queuedBytes > this.options.backlogLimit) this.dropOldest();
     this.pump();
   }
 
@@ -140,7 +137,6 @@ export class Mirror {
       if (this.inFlight >= inFlightLimit) return false;
       const slice = data.subarray(step.offset, step.offset + sliceBytes);
       step.offset += slice.byteLength;
-      this.queuedBytes -= slice.byteLength;
       this.inFlight += slice.byteLength;
       this.cached = null;
       this.terminal.write(slice, () => this.parsed(slice.byteLength));
@@ -150,6 +146,7 @@ export class Mirror {
 
   private parsed(bytes: number): void {
     this.inFlight -= bytes;
+    this.options.onParsed(bytes);
     // Not from inside xterm's write loop: a step may dispose the terminal.
     if (this.pumpScheduled) return;
     this.pumpScheduled = true;
@@ -157,29 +154,6 @@ export class Mirror {
       this.pumpScheduled = false;
       this.pump();
     });
-  }
-
-  /**
-   * Keeps memory bounded when output outruns parsing: whole queued writes go,
-   * oldest first (not the one being fed, nor resize/snapshot steps). The screen
-   * may then be off until the program repaints; better than growing forever.
-   */
-  private dropOldest(): void {
-    let dropped = 0;
-    const kept: (Step | undefined)[] = [];
-    for (let index = this.head; index < this.steps.length; index++) {
-      const step = this.steps[index]!;
-      const droppable = 'data' in step && step.offset === 0 && index < this.steps.length - 1;
-      if (droppable && this.queuedBytes > this.options.backlogLimit) {
-        this.queuedBytes -= step.data.byteLength;
-        dropped += step.data.byteLength;
-      } else {
-        kept.push(step);
-      }
-    }
-    this.steps = kept;
-    this.head = 0;
-    if (dropped > 0) this.options.onOverflow(dropped);
   }
 }
 
