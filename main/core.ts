@@ -18,6 +18,7 @@ import type { ShellBackend } from './backends/backend';
 import { resolveShell, shellEnvironment } from './backends/login-shell';
 import { createLogger, type Logger } from './log';
 import { ConsistencyChecker } from './sessions/consistency-checker';
+import { FloodMemory } from './flood-memory';
 import { createMirrorPool } from './sessions/mirror/mirror-pool';
 import type { IdlePolicy } from './sessions/session-info';
 import { SessionManager } from './sessions/session-manager';
@@ -156,8 +157,15 @@ export async function createCore(options: CoreOptions): Promise<Core> {
     env: options.tmux?.env,
     log,
   });
+  // After a flood, this process and the mirror worker give back what it used.
+  const floodMemory = new FloodMemory({
+    alsoCollect: () => mirrors.collectGarbage(),
+    collected: (bytes) =>
+      log.debug(`a flood of ${Math.round(bytes / 1048576)} MiB is over; memory collected`),
+  });
   const sessions = new SessionManager({
     db: opened.db,
+    onOutput: (bytes) => floodMemory.output(bytes),
     backend: options.backend ?? locals.local,
     remote: sshBackend,
     recoverable: options.backend ? [locals.local, ...locals.recoverable] : locals.recoverable,
@@ -241,6 +249,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       sshBackend.dispose();
       await connections.dispose();
       await mirrors.dispose();
+      floodMemory.dispose();
       await opened.close();
     },
   };

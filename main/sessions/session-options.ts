@@ -41,4 +41,6 @@ export type SessionManagerOptions = {
   exitSettleMs?: number;
   /** How often activity times are written (they change on every keystroke). */
   activityWriteMs?: number;
+  /** Bytes of output any shell printed (counted toward giving memory back after a flood). */
+  onOutput?: (bytes: number) => void;
 };

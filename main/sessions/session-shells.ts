@@ -26,6 +26,7 @@ export type ShellHost = {
     | 'log'
     | 'mirrors'
     | 'exitSettleMs'
+    | 'onOutput'
   >;
   /** Run in the manager's queue. */
   run(work: () => Promise<void>): Promise<void>;
@@ -224,6 +225,7 @@ export class SessionShells {
     if (live.shell !== shell || !this.host.tracks(live)) return;
     live.zone.push(data);
     this.host.options.mirrors.write(live.row.id, data);
+    this.host.options.onOutput?.(data.byteLength);
     this.host.active(live);
   }
 

@@ -36,7 +36,7 @@ export type ZoneOptions = {
 };
 
 export const DEFAULT_ZONE_OPTIONS: Omit<ZoneOptions, 'onPressure'> = {
-  replayBytes: 2 * 1024 * 1024,
+  replayBytes: 512 * 1024,
   batchMs: 16,
   batchBytes: 256 * 1024,
   highWater: 1024 * 1024,

@@ -139,6 +139,8 @@ describe('mirror pool', () => {
     const mirrors = pool();
     mirrors.open('s', 20, 5);
     mirrors.write('s', bytes(`one\r\n\r\ntwo   \r\n${'long'.repeat(10)}\r\nthree\r\n\r\n`));
+    // A collection in the worker (after a flood) leaves the mirrors as they are.
+    mirrors.collectGarbage();
 
     expect(await mirrors.tail('s', 2)).toEqual(['long'.repeat(10), 'three']);
     expect(await mirrors.tail('s', 10)).toEqual(['one', 'two', 'long'.repeat(10), 'three']);

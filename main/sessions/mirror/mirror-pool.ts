@@ -65,6 +65,8 @@ export type MirrorPool = {
   tails(ids: readonly string[], count: number, waitMs: number): Promise<MirrorTails>;
   /** Clear a mirror (a restarted shell starts on an empty screen) keeping its size. */
   reset(id: string): void;
+  /** A flood is over: the worker gives back what it used (a full garbage collection). */
+  collectGarbage(): void;
   close(id: string): void;
   dispose(): Promise<void>;
 };
@@ -294,6 +296,10 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
       }));
     },
     reset: (id) => feedOf(id)?.reset(),
+    collectGarbage() {
+      // Only a running worker has anything to give back.
+      if (worker) post({ kind: 'collect' });
+    },
     close(id) {
       const feed = feedOf(id);
       if (!feed) return;

@@ -17,6 +17,8 @@ export type MirrorOp =
   | { kind: 'resize'; id: string; cols: number; rows: number }
   | { kind: 'reset'; id: string }
   | { kind: 'close'; id: string }
+  /** Not for one mirror: run a full garbage collection in the worker (a flood is over). */
+  | { kind: 'collect' }
   | { kind: 'snapshot'; id: string; request: number }
   | { kind: 'tail'; id: string; count: number; request: number }
   /** Tails of many mirrors in one reply; a mirror that is unknown or not done within waitMs is left out. */

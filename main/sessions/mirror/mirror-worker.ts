@@ -4,6 +4,7 @@
  * answers snapshot/tail requests by number. Started by the mirror pool.
  */
 import { parentPort, workerData, type MessagePort } from 'node:worker_threads';
+import { fullCollector } from '../../flood-memory';
 import { Mirror } from './mirror';
 import type { MirrorOp, MirrorReply, MirrorTails, MirrorWorkerData } from './mirror-protocol';
 
@@ -19,8 +20,11 @@ port.on('message', (batch: MirrorOp[]) => {
   for (const op of batch) apply(op);
 });
 
+const collect = fullCollector();
+
 function apply(op: MirrorOp): void {
   if (op.kind === 'tails') return tails(op);
+  if (op.kind === 'collect') return collect?.();
   if (op.kind === 'open') {
     mirrors.get(op.id)?.close();
     const onParsed = (bytes: number) => report(op.id, bytes);

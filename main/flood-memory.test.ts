@@ -1,0 +1,51 @@
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { FloodMemory, fullCollector } from './flood-memory';
+
+afterEach(() => vi.useRealTimers());
+
+describe('flood memory', () => {
+  it('reaches V8’s full collection', () => {
+    const collect = fullCollector();
+    expect(collect).toBeTypeOf('function');
+    const before = process.memoryUsage().arrayBuffers;
+    // Garbage outside the heap: gone after a full collection, however idle the process is.
+    for (let n = 0; n < 64; n++) new Uint8Array(1024 * 1024).fill(n);
+    collect!();
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
+  });
+
+  it('collects once a flood is over, never during it, at most once per interval', () => {
+    vi.useFakeTimers();
+    const collected = vi.fn();
+    const alsoCollect = vi.fn();
+    const memory = new FloodMemory({
+      afterBytes: 1000,
+      quietMs: 100,
+      minIntervalMs: 10_000,
+      alsoCollect,
+      collected,
+    });
+    // A flood: output on every tick.
+    for (let tick = 0; tick < 20; tick++) {
+      memory.output(500);
+      vi.advanceTimersByTime(100);
+    }
+    expect(collected).not.toHaveBeenCalled();
+    // Quiet for a tick: collected, here and in the worker.
+    vi.advanceTimersByTime(200);
+    expect(collected).toHaveBeenCalledExactlyOnceWith(10_000);
+    expect(alsoCollect).toHaveBeenCalledOnce();
+    // A second flood right after: not again before the interval is up...
+    memory.output(5000);
+    vi.advanceTimersByTime(300);
+    expect(collected).toHaveBeenCalledOnce();
+    // ...but once it is.
+    vi.advanceTimersByTime(10_000);
+    expect(collected).toHaveBeenCalledTimes(2);
+    // A little output (a prompt) is not a flood.
+    memory.output(10);
+    vi.advanceTimersByTime(60_000);
+    expect(collected).toHaveBeenCalledTimes(2);
+    memory.dispose();
+  });
+});
