@@ -116,6 +116,23 @@ describe('mirror feed', () => {
     expect(await mirrors.tail('s', 1)).toEqual(['line 20002 ' + '·'.repeat(20_002 % 70)]);
   });
 
+  it('keeps a repaint bigger than the lazy bound when output follows it at once', async () => {
+    const mirrors = pool();
+    mirrors.open('s', 100, 30);
+    const source = repaintingSource('s', mirrors, 100, 30);
+    mirrors.setSource('s', source);
+    for (let next = 0; next < 10_000; next += 200) source.write(lines(next, 200));
+    // The repaint (about 1 MB of history) and then, in the same read, more output.
+    source.afterRepaint = lines(10_000, 5);
+
+    const snapshot = await mirrors.snapshot('s');
+    expect(source.recaptures).toBe(1);
+    expect(snapshot.position).toBe(source.written);
+    expect(rows(await replay(snapshot)).slice(-100)).toEqual(
+      rows(await source.screen()).slice(-100),
+    );
+  });
+
   it('rebuilds a mirror that let a flood go once the flood is over, without being asked', async () => {
     const mirrors = pool();
     mirrors.open('s', 80, 24);

@@ -104,7 +104,7 @@ export class MirrorFeed {
   setSource(source: MirrorSource | null): void {
     if (source === this.source) return;
     this.source = source;
-    this.generation += 1;
+    this.newGeneration();
   }
 
   write(data: Uint8Array): void {
@@ -133,7 +133,7 @@ export class MirrorFeed {
     if (this.closed) return;
     this.dropQueued();
     this.stale = false;
-    this.generation += 1;
+    this.newGeneration();
     this.ops.push({ kind: 'reset' });
   }
 
@@ -225,10 +225,13 @@ export class MirrorFeed {
       return Promise.reject(new Error('the mirror skipped output and its shell cannot repaint'));
     }
     const generation = this.generation;
-    const rebuilt = source
-      .recapture((repaint) => {
-        if (generation === this.generation) this.replaced(repaint);
-      })
+    // A throw from the source (a bad pane id) is a failed rebuild too, never an exception here.
+    const rebuilt = Promise.resolve()
+      .then(() =>
+        source.recapture((repaint) => {
+          if (generation === this.generation) this.replaced(repaint);
+        }),
+      )
       .catch((error: unknown) => {
         this.hooks.rebuildFailed(error);
         throw error;
@@ -247,6 +250,14 @@ export class MirrorFeed {
     this.stale = false;
     this.ops.push({ kind: 'reset' }, { kind: 'write', data: repaint });
     this.queuedBytes += repaint.byteLength;
+    // Parsed now: a big repaint must not count toward the lazy bound and be let go again.
+    this.flush();
+  }
+
+  /** A reset or a new shell: a repaint asked for before belongs to the past, and is not awaited. */
+  private newGeneration(): void {
+    this.generation += 1;
+    this.rebuilding = null;
   }
 
   private updatePressure(): void {

@@ -115,6 +115,10 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
   let batchBytes = 0;
   let flushScheduled = false;
   let disposed = false;
+  /** A worker died: the next one first opens every mirror again. */
+  let reopen = false;
+  /** Said once until a worker starts again, however often one fails to. */
+  let startFailedSaid = false;
 
   function startWorker(): Worker {
     const { script, eval: isCode } = workerScript();
@@ -132,15 +136,10 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
         if (request.worker === started) settle(number)?.reject(error);
       }
       if (disposed) return;
-      // Its mirrors start again, empty, on the next worker, behind until rebuilt; steps not
-      // sent yet were meant for the old ones (requests among them fail like those sent).
+      // Steps not sent yet were meant for the old mirrors (requests among them fail like
+      // those sent); the mirrors start again, empty and behind, when the next worker starts.
       for (const op of batch) if ('request' in op) settle(op.request)?.reject(error);
-      batch = [];
-      batchBytes = 0;
-      for (const [id, feed] of feeds) {
-        feed.workerLost();
-        post({ kind: 'open', id, ...feed.size });
-      }
+      lostMirrors();
       options.onError?.(error);
     });
     // Idle, it must not keep the process alive; with a request out, it must.
@@ -157,6 +156,18 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
     if (!request) return;
     if (reply.kind === 'reply') request.resolve(reply.value);
     else request.reject(new Error(reply.message));
+  }
+
+  /**
+   * The worker's mirrors are gone: every feed is behind (nothing it handed over will be
+   * parsed, so nothing holds a shell back), and the next worker opens them again. It starts
+   * on next use, not now, so a worker that cannot run is not restarted in a loop.
+   */
+  function lostMirrors(): void {
+    batch = [];
+    batchBytes = 0;
+    reopen = true;
+    for (const feed of feeds.values()) feed.workerLost();
   }
 
   /** Forgets a request, letting the worker go idle when none is left. */
@@ -181,7 +192,7 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
   function flush(): void {
     flushScheduled = false;
     if (batch.length === 0 || disposed) return;
-    const ops = mergeWrites(batch);
+    let ops = mergeWrites(batch);
     batch = [];
     batchBytes = 0;
     try {
@@ -189,8 +200,16 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
     } catch (cause) {
       const error = new Error('session mirror worker did not start', { cause });
       for (const op of ops) if ('request' in op) settle(op.request)?.reject(error);
-      options.onError?.(error);
+      lostMirrors();
+      if (!startFailedSaid) options.onError?.(error);
+      startFailedSaid = true;
       return;
+    }
+    startFailedSaid = false;
+    if (reopen) {
+      reopen = false;
+      const opens = [...feeds].map(([id, feed]): MirrorOp => ({ kind: 'open', id, ...feed.size }));
+      ops = [...opens, ...ops];
     }
     for (const op of ops) {
       const request = 'request' in op ? requests.get(op.request) : undefined;
@@ -277,12 +296,14 @@ export function createMirrorPool(options: MirrorPoolOptions = {}): TestableMirro
       });
       const rebuilt = new Set<string>();
       if (behind.length > 0) {
+        let timer: ReturnType<typeof setTimeout> | undefined;
         await Promise.race([
           Promise.allSettled(
             behind.map(({ id, feed }) => feed.catchUp().then(() => rebuilt.add(id))),
           ),
-          new Promise((resolve) => setTimeout(resolve, waitMs)),
+          new Promise((resolve) => (timer = setTimeout(resolve, waitMs))),
         ]);
+        clearTimeout(timer);
       }
       const ready = ids.filter((id) => !feedOf(id)?.isStale || rebuilt.has(id));
       for (const id of ready) feedOf(id)?.flush();

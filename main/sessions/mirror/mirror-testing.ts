@@ -41,6 +41,8 @@ export type RepaintingSource = MirrorSource & {
   /** The shell's own screen, once it has parsed everything written. */
   screen(): Promise<Terminal>;
   recaptures: number;
+  /** Output to write right after the next repaint, as tmux's next read may carry it. */
+  afterRepaint?: Uint8Array;
 };
 
 export function repaintingSource(
@@ -69,6 +71,9 @@ export function repaintingSource(
       // Everything written so far is parsed once this empty write's callback runs.
       await feed(own, '');
       replace(Buffer.from(serializer.serialize(), 'utf8'));
+      const after = source.afterRepaint;
+      source.afterRepaint = undefined;
+      if (after) source.write(after);
     },
   };
   return source;
