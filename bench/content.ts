@@ -2,7 +2,9 @@
  * The benchmark's text: deterministic lines of mixed ASCII and UTF-8, written
  * to a file for `cat` and generated again in the page for the bare baseline.
  */
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 /** Kept as source text so the page can build the very same generator. */
 export const LINE_SOURCE = `(i) => 'line ' + String(i).padStart(8, '0') + ' the quick brown fox jumps over the lazy dog — ✓ tether ' + (i % 97) + '\\n'`;
@@ -29,4 +31,19 @@ export function writeContent(
     closeSync(fd);
   }
   return { bytes: written, lines, lastLine: makeLine(lines - 1).trimEnd() };
+}
+
+/** A bench file of `megabytes` MiB in a fresh temp dir (the caller removes `work`). */
+export function benchFile(megabytes: number) {
+  const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
+  const file = join(work, 'bench.txt');
+  const content = writeContent(file, megabytes * 1024 * 1024);
+  return {
+    work,
+    file,
+    content,
+    // A tty turns every \n into \r\n on the way out (a remote one too).
+    streamBytes: content.bytes + content.lines,
+    mib: content.bytes / 1048576,
+  };
 }

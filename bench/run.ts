@@ -49,13 +49,12 @@
  * runs one part.
  */
 import { chromium, type Page } from '@playwright/test';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, startHost } from '../e2e/fixtures/host';
 import { CHROMIUM_ARGS, chromiumPath } from '../playwright.config';
 import { measureBareXterm } from './bare-xterm';
-import { writeContent } from './content';
+import { benchFile } from './content';
 import {
   measureCat,
   measureEchoDuringFlood,
@@ -114,12 +113,7 @@ const RESTORE_PER_TAB = 4;
 const RESTORE_LINES = 2_000;
 
 async function throughput(): Promise<Record<string, unknown>> {
-  const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
-  const file = join(work, 'bench.txt');
-  const content = writeContent(file, MEGABYTES * 1024 * 1024);
-  // The tty turns every \n into \r\n on the way out.
-  const streamBytes = content.bytes + content.lines;
-  const mib = content.bytes / 1048576;
+  const { work, file, content, streamBytes, mib } = benchFile(MEGABYTES);
 
   const host = await startHost();
   const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
@@ -297,11 +291,7 @@ async function workspace(): Promise<Record<string, unknown>> {
 }
 
 async function sessions(): Promise<Record<string, unknown>> {
-  const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
-  const file = join(work, 'bench.txt');
-  const content = writeContent(file, MEGABYTES * 1024 * 1024);
-  const streamBytes = content.bytes + content.lines;
-  const mib = content.bytes / 1048576;
+  const { work, file, streamBytes, mib } = benchFile(MEGABYTES);
   const host = await startHost();
   const browser = await chromium.launch({ executablePath: chromiumPath, args: CHROMIUM_ARGS });
   try {
@@ -414,12 +404,7 @@ async function pickerPart(): Promise<Record<string, unknown>> {
 }
 
 async function sshPart(): Promise<Record<string, unknown>> {
-  const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
-  const file = join(work, 'bench.txt');
-  const content = writeContent(file, MEGABYTES * 1024 * 1024);
-  // The remote tty turns every \n into \r\n, as the local one does.
-  const streamBytes = content.bytes + content.lines;
-  const mib = content.bytes / 1048576;
+  const { work, file, streamBytes, mib } = benchFile(MEGABYTES);
   // Stopped newest first, whichever of them started.
   const cleanups = new Cleanups();
   try {
@@ -497,11 +482,7 @@ async function sshPart(): Promise<Record<string, unknown>> {
 }
 
 async function tmuxPart(): Promise<Record<string, unknown>> {
-  const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
-  const file = join(work, 'bench.txt');
-  const content = writeContent(file, MEGABYTES * 1024 * 1024);
-  const streamBytes = content.bytes + content.lines;
-  const mib = content.bytes / 1048576;
+  const { work, file, content, streamBytes, mib } = benchFile(MEGABYTES);
   const sessions = RESTORE_TABS * RESTORE_PER_TAB;
   // Stopped newest first, whichever of them started; each host takes its tmux server with it.
   const cleanups = new Cleanups();

@@ -17,14 +17,12 @@
  */
 import { chromium, type Page } from '@playwright/test';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import { startHost, type Host } from '../e2e/fixtures/host';
 import { Cleanups } from '../main/testing/ssh/cleanups';
 import { startTestSshd, type TestSshd } from '../main/testing/ssh/test-sshd';
 import { CHROMIUM_ARGS, chromiumPath } from '../playwright.config';
-import { writeContent } from './content';
+import { benchFile } from './content';
 import { measureOpenSshCat } from './openssh-baseline';
 import { openSshBlock, type SshBlock } from './ssh-page';
 import { measureResume, type ResumeTiming } from './ssh-resume';
@@ -119,12 +117,7 @@ async function cpuAccount(sshd: TestSshd, arm: Arm | undefined) {
 }
 
 export async function sshTmuxPart(): Promise<Record<string, unknown>> {
-  const work = mkdtempSync(join(tmpdir(), 'tether-bench-'));
-  const file = join(work, 'bench.txt');
-  const content = writeContent(file, MEGABYTES * 1024 * 1024);
-  // The remote tty turns every \n into \r\n.
-  const streamBytes = content.bytes + content.lines;
-  const mib = content.bytes / 1048576;
+  const { work, file, content, streamBytes, mib } = benchFile(MEGABYTES);
   const cleanups = new Cleanups();
   try {
     const sshd = cleanups.add(await startTestSshd());
