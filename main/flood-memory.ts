@@ -8,11 +8,21 @@
  * worker, at most once per `minIntervalMs` (decision 0011). A collection of
  * this process's heap takes tens of milliseconds; nobody is typing into a
  * flood that just ended.
+ *
+ * During a flood, every `youngEvery` bytes (4 MiB) of output it also runs a young
+ * (scavenge) collection here, which takes about a millisecond. Every chunk of
+ * output is a few buffers outside the heap (the read, the batch, the wire
+ * frame, the mirror's copy) whose small handles die young; but this process
+ * allocates too little on its heap for V8 to scavenge often, and V8 counts
+ * memory outside the heap toward a full collection only every 64 MB or so.
+ * So without this, up to ~64 MB of dead buffers pile up during any flood.
  */
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 
 export type FloodMemoryOptions = {
+  /** Output between two young collections during a flood. */
+  youngEvery?: number;
   afterBytes?: number;
   quietMs?: number;
   minIntervalMs?: number;
@@ -22,24 +32,39 @@ export type FloodMemoryOptions = {
   collected?: (bytesSince: number) => void;
 };
 
-/** V8's full, compacting collection, or null where it cannot be reached. */
-export function fullCollector(): (() => void) | null {
+type Gc = (options?: { type: 'major' | 'minor' }) => void;
+
+function v8Gc(): Gc | null {
   try {
     // The flag only makes `gc` visible to contexts created from now on, such as this one.
     setFlagsFromString('--expose-gc');
     const gc: unknown = runInNewContext('gc');
-    return typeof gc === 'function' ? () => (gc as () => void)() : null;
+    return typeof gc === 'function' ? (gc as Gc) : null;
   } catch {
     return null;
   }
 }
 
+/** V8's full, compacting collection, or null where it cannot be reached. */
+export function fullCollector(): (() => void) | null {
+  const gc = v8Gc();
+  return gc && (() => gc());
+}
+
+/** V8's young-generation collection (a scavenge), or null where it cannot be reached. */
+export function youngCollector(): (() => void) | null {
+  const gc = v8Gc();
+  return gc && (() => gc({ type: 'minor' }));
+}
+
 export class FloodMemory {
   private bytes = 0;
+  private sinceYoung = 0;
   private heard = false;
   private lastCollection = 0;
   private readonly timer: ReturnType<typeof setInterval>;
   private readonly collect = fullCollector();
+  private readonly collectYoung = youngCollector();
 
   constructor(private readonly options: FloodMemoryOptions = {}) {
     const quietMs = options.quietMs ?? 2_000;
@@ -51,6 +76,11 @@ export class FloodMemory {
   output(bytes: number): void {
     this.bytes += bytes;
     this.heard = true;
+    this.sinceYoung += bytes;
+    if (this.sinceYoung >= (this.options.youngEvery ?? 4 * 1024 * 1024)) {
+      this.sinceYoung = 0;
+      this.collectYoung?.();
+    }
   }
 
   dispose(): void {

@@ -138,7 +138,9 @@ async function openTcp(target: ResolvedHost, deps: ConnectDeps, timer: Timer): P
   if (timer.expired) throw timer.error();
   deps.log?.(`connecting to ${hostPort(address, target.port)}`);
   return new Promise((resolve, reject) => {
-    const socket = netConnect({ host: address, port: target.port });
+    // Keystrokes are small writes: without TCP_NODELAY each one can wait ~40 ms for the
+    // previous one's ack (Nagle). OpenSSH sets it for interactive sessions too.
+    const socket = netConnect({ host: address, port: target.port, noDelay: true });
     timer.onExpire(() => socket.destroy());
     socket.once('connect', () => {
       socket.off('error', onError);

@@ -130,7 +130,9 @@ export class FaultProxy {
 
   /** Called by startFaultProxy and refuse(false). */
   listen(port: number): Promise<void> {
-    const server = createServer({ allowHalfOpen: true }, (client) => this.accept(client));
+    const server = createServer({ allowHalfOpen: true, noDelay: true }, (client) =>
+      this.accept(client),
+    );
     this.server = server;
     return new Promise((resolve, reject) => {
       server.once('error', reject);
@@ -158,7 +160,12 @@ export class FaultProxy {
       client.on('error', () => {});
       return;
     }
-    const upstream = connect({ host: this.targetHost, port: this.targetPort, allowHalfOpen: true });
+    const upstream = connect({
+      host: this.targetHost,
+      port: this.targetPort,
+      allowHalfOpen: true,
+      noDelay: true,
+    });
     connection.upstream = upstream;
     this.pipe(connection, client, upstream);
     this.pipe(connection, upstream, client);
