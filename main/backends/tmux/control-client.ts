@@ -53,6 +53,7 @@ export class ControlClient {
    */
   private held: Buffer[] | null = [];
   private heldBytes = 0;
+  private read = 0;
 
   constructor(
     pipe: ControlPipe,
@@ -60,7 +61,11 @@ export class ControlClient {
   ) {
     this.child = pipe;
     this.parser = new ControlParser((event) => this.dispatch(event));
-    this.child.stdout.on('data', (chunk: Buffer) => this.parser.push(chunk));
+    this.child.stdout.on('data', (chunk: Buffer) => {
+      if (this.ended) return;
+      this.read += chunk.byteLength;
+      this.parser.push(chunk);
+    });
     this.child.stdin.on('error', () => {});
     this.child.onClose(() => this.finish());
   }
@@ -83,6 +88,11 @@ export class ControlClient {
 
   get pid(): number {
     return this.child.pid ?? -1;
+  }
+
+  /** Bytes read from tmux so far (output, replies, notifications): a sign of life. */
+  get bytesRead(): number {
+    return this.read;
   }
 
   /** Commands written and not yet answered. */
@@ -125,9 +135,14 @@ export class ControlClient {
     if (!this.child.stdin.writableEnded) this.child.stdin.end();
   }
 
-  /** End a client that stopped answering. */
+  /**
+   * End a client that stopped answering, at once: its pipes may stay open long after (a
+   * local tmux server holds a control client's stdin and stdout itself), and input sent
+   * meanwhile would be lost without a word. From here on sends fail and the owner is told.
+   */
   kill(): void {
     this.child.kill();
+    this.finish();
   }
 
   private write(line: string, pending: Pending): boolean {

@@ -199,3 +199,67 @@ describe('a local tmux session', () => {
     expect(actual).toBe(expected);
   });
 });
+
+describe('a stuck tmux control client', () => {
+  /** Pids of the control clients attached to a tmux session. */
+  async function controlClients(session: string): Promise<number[]> {
+    const out = await tmux([
+      'list-clients',
+      '-F',
+      '#{client_control_mode} #{client_pid} #{session_id}',
+    ]);
+    return out
+      .split('\n')
+      .map((line) => line.split(' '))
+      .filter(([control, , id]) => control === '1' && id === session)
+      .map(([, pid]) => Number(pid));
+  }
+
+  const alive = (pid: number) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+
+  it('that tells nothing for several seconds is replaced, and the shell goes on', async () => {
+    harness = await startHarness(onTmux);
+    const { client, blockId, reply } = await harness.attachFirst(80, 24);
+    const { zone } = reply;
+    const type = (data: string) => client.request('writeZone', { zone, blockId, data });
+    await type('echo before-$((40+2))\r');
+    await client.untilText(zone, /before-42/);
+    const { session } = await paneOf(zone);
+    const [first] = await controlClients(session);
+    expect(first).toBeGreaterThan(0);
+    // tmux writes to a control client's pipes itself, so a stopped server is a client that
+    // answers nothing and sends nothing.
+    const server = Number((await tmux(['display-message', '-p', '#{pid}'])).trim());
+    process.kill(server, 'SIGSTOP');
+    try {
+      // STALL_POLLS unanswered polls of a second each, then the client is killed.
+      const deadline = Date.now() + 15_000;
+      while (alive(first!) && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+      }
+      expect(alive(first!), 'the silent client was ended within 15 s').toBe(false);
+      // Until a new client is attached, typing is refused in words, never lost in silence.
+      await expect(type('lost\r')).rejects.toThrow(/not taking input/);
+    } finally {
+      process.kill(server, 'SIGCONT');
+    }
+    // Attached again once tmux runs: typing then reaches the same shell.
+    let now: number[] = [];
+    const attached = Date.now() + 15_000;
+    while (!now.some((pid) => pid !== first) && Date.now() < attached) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      now = await controlClients(session);
+    }
+    expect(now).toHaveLength(1);
+    expect(now[0]).not.toBe(first);
+    await type('echo after-$((40+3))\r');
+    await client.untilText(zone, /after-43/);
+  }, 40_000);
+});

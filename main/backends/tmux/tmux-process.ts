@@ -70,6 +70,11 @@ const STALL_POLLS = 5;
  * a loaded tmux server can take seconds to reap the shell after the pane's end is read.
  */
 const DEAD_STATUS_POLLS = 10;
+/**
+ * After this many of them, tmux is nudged to reap (see nudgeReaper): tmux 3.3a sometimes
+ * leaves the shell a zombie, its SIGCHLD lost, until another child of the server exits.
+ */
+const NUDGE_AFTER_POLLS = 2;
 /** Seconds of unread output after which tmux skips it and Tether repaints. */
 const PAUSE_AFTER_SECONDS = 2;
 const RESIZE_DEBOUNCE_MS = 30;
@@ -92,7 +97,8 @@ export class TmuxProcess implements ShellProcess {
   /** Listeners were told the host is gone, and not yet that it is back. */
   private saidDown = false;
   /** Output arrived since the last poll tick (on a host, a flowing client is not stuck). */
-  private heard = false;
+  /** The client's bytesRead at the last poll. */
+  private lastRead = 0;
   /** A rename asked for while away, done once the shell is back. */
   private renameLater: { name: string | null } | undefined;
   private paused = false;
@@ -375,7 +381,6 @@ export class TmuxProcess implements ShellProcess {
   private attach(): ControlClient {
     const client = new ControlClient(this.options.server.control(this.entry.sessionId), {
       output: (pane, data) => {
-        this.heard = true;
         if (pane === this.entry.paneId) this.emit(data);
       },
       pause: (pane) => {
@@ -512,11 +517,14 @@ export class TmuxProcess implements ShellProcess {
   /** Ask whether the shell still runs; a client that stopped answering is replaced. */
   private poll(): void {
     if (this.state !== 'running' || !this.client.isOpen) return;
-    const heard = this.heard;
-    this.heard = false;
+    const read = this.client.bytesRead;
+    const heard = read !== this.lastRead;
+    this.lastRead = read;
     if (this.unansweredTicks > 0) {
-      // On a host, replies wait behind output a slow link is still carrying: not stuck.
-      if (heard && this.options.link) return;
+      // tmux answers after what it queued before the question (output, a repaint's long
+      // reply): a client that is still delivering is behind, not stuck. Measured: with eight
+      // floods on two cores, answers took over 5 s and replacing the client cost a repaint.
+      if (heard) return;
       this.unansweredTicks += 1;
       if (this.unansweredTicks > STALL_POLLS) {
         this.options.log.warn(`tmux ${this.entry.sessionId}: the client stopped answering`);
@@ -536,7 +544,10 @@ export class TmuxProcess implements ShellProcess {
         if (dead !== '1') return;
         // The pane can read its end before tmux has reaped the shell: its status comes
         // later, so an exit without one is asked again.
-        if (!status && !signal && this.deadWithoutStatus++ < DEAD_STATUS_POLLS) return;
+        if (!status && !signal && this.deadWithoutStatus++ < DEAD_STATUS_POLLS) {
+          if (this.deadWithoutStatus === NUDGE_AFTER_POLLS) this.nudgeReaper();
+          return;
+        }
         this.end({
           exitCode: status ? Number(status) : null,
           signal: signal ? Number(signal) : null,
@@ -546,6 +557,19 @@ export class TmuxProcess implements ShellProcess {
         // The pane is gone (killed from outside); the client's end says the rest.
         if (client === this.client) this.unansweredTicks = 0;
       });
+  }
+
+  /**
+   * The pane's shell has ended but tmux has not collected its status: measured on tmux 3.3a,
+   * about one start in five, the shell stays a zombie (tmux's SIGCHLD lost) for as long as
+   * nothing else of the server's ends. A SIGCHLD sent to the server makes it reap every
+   * ended child; `run-shell` runs `kill` as the server's own child, so $PPID is the server,
+   * here or on a host alike.
+   */
+  private nudgeReaper(): void {
+    this.options.server.run(['run-shell', '-b', 'kill -CHLD $PPID']).catch((error: unknown) => {
+      this.options.log.debug(`tmux ${this.entry.sessionId}: could not nudge tmux to reap`, error);
+    });
   }
 
   /** The client ended without us asking: find out whether the shell is still there. */
@@ -590,6 +614,7 @@ export class TmuxProcess implements ShellProcess {
     } else if (entry.paneDead) {
       // As in poll(): a loaded tmux may not have read the shell's status yet.
       if (entry.paneDeadStatus === null && this.deadWithoutStatus++ < DEAD_STATUS_POLLS) {
+        if (this.deadWithoutStatus === NUDGE_AFTER_POLLS) this.nudgeReaper();
         setTimeout(() => void this.lost(reason), POLL_MS).unref?.();
         return;
       }
