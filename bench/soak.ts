@@ -227,6 +227,14 @@ export async function soak(options: SoakOptions = {}): Promise<Record<string, un
           ': text lost by xterm serialisation itself (the reference round-tripped loses the same)',
       );
     }
+    // Not a rule: a tmux control client replaced mid-flood costs a repaint (and, before
+    // the fix for clients that were only behind, lost a mirror rebuild).
+    const replaced = host
+      .logs()
+      .stderr.slice(logFrom)
+      .split('\n')
+      .filter((line) => /stopped answering/.test(line)).length;
+    console.log(`  tmux control clients replaced for not answering: ${replaced}`);
     console.log(`  ${logLines.length} log lines about falling behind; the first 5:`);
     for (const line of logLines.slice(0, 5)) console.log(`    ${line.slice(0, 300)}`);
 
