@@ -14,8 +14,8 @@ describe('flood memory', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(16 * 1024 * 1024);
   });
 
-  it('keeps dead buffers from piling up during a flood (a young collection every few MiB)', () => {
-    const peakOf = (memory: FloodMemory | null) => {
+  it('keeps dead buffers from piling up during a flood (a young collection every few MiB)', async () => {
+    const peakOf = async (memory: FloodMemory | null) => {
       fullCollector()!();
       const before = process.memoryUsage().arrayBuffers;
       let peak = 0;
@@ -23,16 +23,18 @@ describe('flood memory', () => {
       for (let n = 0; n < 1024; n++) {
         const chunk = Buffer.allocUnsafe(64 * 1024).fill(n);
         memory?.output(chunk.byteLength);
+        // Each read is a turn of the event loop, as a pty's are.
+        await new Promise((resolve) => setImmediate(resolve));
         peak = Math.max(peak, process.memoryUsage().arrayBuffers - before);
       }
       return peak;
     };
     const memory = new FloodMemory({ youngEvery: 2 * 1024 * 1024 });
     const MiB = 1024 * 1024;
-    expect(peakOf(memory)).toBeLessThan(8 * MiB);
+    expect(await peakOf(memory)).toBeLessThan(8 * MiB);
     memory.dispose();
     // The same flood without it, so the bound above means something here.
-    expect(peakOf(null)).toBeGreaterThan(24 * MiB);
+    expect(await peakOf(null)).toBeGreaterThan(24 * MiB);
   });
 
   it('collects once a flood is over, never during it, at most once per interval', () => {
@@ -42,6 +44,7 @@ describe('flood memory', () => {
     const memory = new FloodMemory({
       afterBytes: 1000,
       quietMs: 100,
+      quietBytes: 100,
       minIntervalMs: 10_000,
       alsoCollect,
       collected,
@@ -67,6 +70,60 @@ describe('flood memory', () => {
     memory.output(10);
     vi.advanceTimersByTime(60_000);
     expect(collected).toHaveBeenCalledTimes(2);
+    memory.dispose();
+  });
+
+  it('collects twice more while quiet, and not once a new flood starts', () => {
+    vi.useFakeTimers();
+    const alsoCollect = vi.fn();
+    const memory = new FloodMemory({
+      afterBytes: 1000,
+      quietMs: 100,
+      quietBytes: 100,
+      followUps: 2,
+      followUpMs: 1000,
+      alsoCollect,
+    });
+    memory.output(5000);
+    vi.advanceTimersByTime(200);
+    expect(alsoCollect).toHaveBeenCalledTimes(1);
+    vi.advanceTimersByTime(1000);
+    expect(alsoCollect).toHaveBeenCalledTimes(2);
+    vi.advanceTimersByTime(1000);
+    expect(alsoCollect).toHaveBeenCalledTimes(3);
+    // Two follow-ups, no more.
+    vi.advanceTimersByTime(10_000);
+    expect(alsoCollect).toHaveBeenCalledTimes(3);
+
+    // After the next flood (past the interval): a collection, then output again at once.
+    vi.advanceTimersByTime(30_000);
+    memory.output(5000);
+    vi.advanceTimersByTime(200);
+    expect(alsoCollect).toHaveBeenCalledTimes(4);
+    memory.output(5000);
+    vi.advanceTimersByTime(100);
+    // The follow-ups were dropped with the new flood, which is too small to collect after.
+    vi.advanceTimersByTime(5000);
+    expect(alsoCollect).toHaveBeenCalledTimes(4);
+    memory.dispose();
+  });
+
+  it('counts a trickle in another session as quiet: the collection after a flood still runs', () => {
+    vi.useFakeTimers();
+    const alsoCollect = vi.fn();
+    const memory = new FloodMemory({
+      afterBytes: 1000,
+      quietMs: 100,
+      quietBytes: 100,
+      alsoCollect,
+    });
+    memory.output(5000);
+    // A clock ticking elsewhere: a few bytes on every tick.
+    for (let tick = 0; tick < 3; tick++) {
+      memory.output(20);
+      vi.advanceTimersByTime(100);
+    }
+    expect(alsoCollect).toHaveBeenCalledOnce();
     memory.dispose();
   });
 });

@@ -46,6 +46,8 @@ export class ControlClient {
   private readonly parser: ControlParser;
   private readonly pending: Pending[] = [];
   private ended = false;
+  /** The owner was told the client closed. */
+  private told = false;
   private exitReason: string | null | undefined;
   /**
    * Lines written before tmux has attached the client are held: a command that needs the
@@ -136,13 +138,14 @@ export class ControlClient {
   }
 
   /**
-   * End a client that stopped answering, at once: its pipes may stay open long after (a
-   * local tmux server holds a control client's stdin and stdout itself), and input sent
-   * meanwhile would be lost without a word. From here on sends fail and the owner is told.
+   * End a client that stopped answering. Sends fail from here on, so input is refused in
+   * words rather than written to a dead client; but the owner hears `closed` only when the
+   * pipes close. A local tmux server holds a control client's stdin and stdout itself, so
+   * they close once tmux runs again, which is also when asking tmux what happened can work.
    */
   kill(): void {
     this.child.kill();
-    this.finish();
+    this.stop();
   }
 
   private write(line: string, pending: Pending): boolean {
@@ -217,12 +220,21 @@ export class ControlClient {
   }
 
   private finish(): void {
+    if (this.told) return;
+    this.told = true;
+    this.stop();
+    this.listeners.closed(this.exitReason === undefined ? 'eof' : this.exitReason);
+  }
+
+  /** No more input or output: pending commands fail, held lines are never sent. */
+  private stop(): void {
     if (this.ended) return;
     this.ended = true;
+    this.held = null;
+    this.heldBytes = 0;
     this.parser.end();
     for (const pending of this.pending.splice(0)) {
       pending.reject?.(new Error('the tmux client ended before tmux answered'));
     }
-    this.listeners.closed(this.exitReason === undefined ? 'eof' : this.exitReason);
   }
 }

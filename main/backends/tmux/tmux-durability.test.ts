@@ -238,6 +238,7 @@ describe('a stuck tmux control client', () => {
     // answers nothing and sends nothing.
     const server = Number((await tmux(['display-message', '-p', '#{pid}'])).trim());
     process.kill(server, 'SIGSTOP');
+    const stopped = Date.now();
     try {
       // STALL_POLLS unanswered polls of a second each, then the client is killed.
       const deadline = Date.now() + 15_000;
@@ -247,6 +248,11 @@ describe('a stuck tmux control client', () => {
       expect(alive(first!), 'the silent client was ended within 15 s').toBe(false);
       // Until a new client is attached, typing is refused in words, never lost in silence.
       await expect(type('lost\r')).rejects.toThrow(/not taking input/);
+      // Longer than the stall (~6 s) plus asking tmux (up to 10 s): a server that is slow to
+      // come back must not end a shell that still runs in it.
+      await new Promise((resolve) =>
+        setTimeout(resolve, Math.max(0, stopped + 18_000 - Date.now())),
+      );
     } finally {
       process.kill(server, 'SIGCONT');
     }
@@ -259,7 +265,10 @@ describe('a stuck tmux control client', () => {
     }
     expect(now).toHaveLength(1);
     expect(now[0]).not.toBe(first);
+    expect(client.events.some((event) => JSON.stringify(event.payload).includes('"done"'))).toBe(
+      false,
+    );
     await type('echo after-$((40+3))\r');
     await client.untilText(zone, /after-43/);
-  }, 40_000);
+  }, 60_000);
 });

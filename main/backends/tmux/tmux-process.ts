@@ -61,7 +61,7 @@ export type TmuxRef = { tmux: string; id: string; created: number };
 /** How often the pane is asked whether its shell still runs. */
 const POLL_MS = 1_000;
 /**
- * Polls a client may leave unanswered (while we read its output) before it counts as stuck.
+ * Polls a client may leave unanswered, with nothing read from it, before it counts as stuck.
  * Counted in ticks of our own timer, so a busy event loop here is not taken for a stuck tmux.
  */
 const STALL_POLLS = 5;
@@ -96,8 +96,7 @@ export class TmuxProcess implements ShellProcess {
   private readonly linkListeners = new Set<(up: boolean, why: string) => void>();
   /** Listeners were told the host is gone, and not yet that it is back. */
   private saidDown = false;
-  /** Output arrived since the last poll tick (on a host, a flowing client is not stuck). */
-  /** The client's bytesRead at the last poll. */
+  /** The client's bytesRead at the last poll: anything read since means it is not stuck. */
   private lastRead = 0;
   /** A rename asked for while away, done once the shell is back. */
   private renameLater: { name: string | null } | undefined;
@@ -562,12 +561,12 @@ export class TmuxProcess implements ShellProcess {
   /**
    * The pane's shell has ended but tmux has not collected its status: measured on tmux 3.3a,
    * about one start in five, the shell stays a zombie (tmux's SIGCHLD lost) for as long as
-   * nothing else of the server's ends. A SIGCHLD sent to the server makes it reap every
-   * ended child; `run-shell` runs `kill` as the server's own child, so $PPID is the server,
-   * here or on a host alike.
+   * nothing else of the server's ends. Any child of the server that ends makes tmux reap
+   * every ended child, so a `run-shell` job that does nothing is enough (here or on a host;
+   * `-b` so the command returns at once).
    */
   private nudgeReaper(): void {
-    this.options.server.run(['run-shell', '-b', 'kill -CHLD $PPID']).catch((error: unknown) => {
+    this.options.server.run(['run-shell', '-b', 'true']).catch((error: unknown) => {
       this.options.log.debug(`tmux ${this.entry.sessionId}: could not nudge tmux to reap`, error);
     });
   }
