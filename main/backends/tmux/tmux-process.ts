@@ -521,8 +521,7 @@ export class TmuxProcess implements ShellProcess {
     this.lastRead = read;
     if (this.unansweredTicks > 0) {
       // tmux answers after what it queued before the question (output, a repaint's long
-      // reply): a client that is still delivering is behind, not stuck. Measured: with eight
-      // floods on two cores, answers took over 5 s and replacing the client cost a repaint.
+      // reply): a client that is still delivering is behind, not stuck.
       if (heard) return;
       this.unansweredTicks += 1;
       if (this.unansweredTicks > STALL_POLLS) {
