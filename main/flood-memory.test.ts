@@ -1,7 +1,23 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { FloodMemory, fullCollector } from './flood-memory';
+import { FloodMemory, fullCollector, type FloodMemoryOptions } from './flood-memory';
 
 afterEach(() => vi.useRealTimers());
+
+/** A FloodMemory on fake timers with small numbers: 1000 bytes make a flood, ticks of 100 ms. */
+function fakeFloodMemory(options: FloodMemoryOptions = {}) {
+  vi.useFakeTimers();
+  const alsoCollect = vi.fn();
+  const collected = vi.fn();
+  const memory = new FloodMemory({
+    afterBytes: 1000,
+    quietMs: 100,
+    quietBytes: 100,
+    alsoCollect,
+    collected,
+    ...options,
+  });
+  return { memory, alsoCollect, collected };
+}
 
 describe('flood memory', () => {
   it('reaches V8’s full collection', () => {
@@ -38,17 +54,7 @@ describe('flood memory', () => {
   });
 
   it('collects once a flood is over, never during it, at most once per interval', () => {
-    vi.useFakeTimers();
-    const collected = vi.fn();
-    const alsoCollect = vi.fn();
-    const memory = new FloodMemory({
-      afterBytes: 1000,
-      quietMs: 100,
-      quietBytes: 100,
-      minIntervalMs: 10_000,
-      alsoCollect,
-      collected,
-    });
+    const { memory, alsoCollect, collected } = fakeFloodMemory({ minIntervalMs: 10_000 });
     // A flood: output on every tick.
     for (let tick = 0; tick < 20; tick++) {
       memory.output(500);
@@ -74,16 +80,7 @@ describe('flood memory', () => {
   });
 
   it('collects twice more while quiet, and not once a new flood starts', () => {
-    vi.useFakeTimers();
-    const alsoCollect = vi.fn();
-    const memory = new FloodMemory({
-      afterBytes: 1000,
-      quietMs: 100,
-      quietBytes: 100,
-      followUps: 2,
-      followUpMs: 1000,
-      alsoCollect,
-    });
+    const { memory, alsoCollect } = fakeFloodMemory({ followUps: 2, followUpMs: 1000 });
     memory.output(5000);
     vi.advanceTimersByTime(200);
     expect(alsoCollect).toHaveBeenCalledTimes(1);
@@ -109,14 +106,7 @@ describe('flood memory', () => {
   });
 
   it('counts a trickle in another session as quiet: the collection after a flood still runs', () => {
-    vi.useFakeTimers();
-    const alsoCollect = vi.fn();
-    const memory = new FloodMemory({
-      afterBytes: 1000,
-      quietMs: 100,
-      quietBytes: 100,
-      alsoCollect,
-    });
+    const { memory, alsoCollect } = fakeFloodMemory();
     memory.output(5000);
     // A clock ticking elsewhere: a few bytes on every tick.
     for (let tick = 0; tick < 3; tick++) {
