@@ -17,7 +17,9 @@
  *   equal a headless xterm's fed the tail the generator recorded.
  *
  * The default local backend (tmux where installed), or SOAK_BACKEND=pty.
- * SOAK_KEEP=dir keeps the generators' records and both sides of each comparison.
+ * SOAK_KEEP=dir keeps the generators' records, both sides of each comparison and the
+ * host's log (host.log); SOAK_LOG=debug sets the host's log level (the log-rate rule then
+ * counts debug lines too).
  * Exits 1 on any FAIL. `soak()` is for the bench runner.
  */
 import { chromium } from '@playwright/test';
@@ -100,7 +102,7 @@ async function until(check: () => boolean, ms: number): Promise<boolean> {
 
 export async function soak(options: SoakOptions = {}): Promise<Record<string, unknown>> {
   const { seconds = 300, settleSeconds = 60, backend = 'default', sessions = 8, keep } = options;
-  const env: Record<string, string> = { TETHER_LOG: 'info' };
+  const env: Record<string, string> = { TETHER_LOG: process.env.SOAK_LOG ?? 'info' };
   if (backend === 'pty') env.TETHER_LOCAL_BACKEND = 'pty';
   if (keep) mkdirSync(keep, { recursive: true });
   const work = keep ?? mkdtempSync(join(tmpdir(), 'tether-soak-'));
@@ -238,6 +240,7 @@ export async function soak(options: SoakOptions = {}): Promise<Record<string, un
     console.log(`  ${logLines.length} log lines about falling behind; the first 5:`);
     for (const line of logLines.slice(0, 5)) console.log(`    ${line.slice(0, 300)}`);
 
+    if (keep) writeFileSync(join(work, 'host.log'), host.logs().stderr);
     const rules: Rule[] = [
       {
         name: 'floods end',

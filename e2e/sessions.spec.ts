@@ -89,19 +89,35 @@ test('a shared shell takes the size of the pane used last; the other shows it at
   await expectPrompt(page, second!);
 
   // Make the first pane clearly wider than the second.
+  const half = (await blockSize(page, first)).cols;
   await page.getByRole('separator', { name: 'Resize blocks' }).focus();
   for (let step = 0; step < 6; step++) await page.keyboard.press('ArrowRight');
 
-  await runIn(page, first, 'echo "wide=$(tput cols)"');
+  // tmux applies a pane's resizes at most once per 250 ms (a drag is many): a command typed
+  // right after one may still see the size before it, so ask until the shell has the new one.
+  const shellCols = async (blockId: string, label: string) => {
+    await runIn(page, blockId, `echo "${label}=$(tput cols)"`);
+    await expectBlockOutput(page, blockId, new RegExp(`^${label}=\\d+$`, 'm'));
+    const answers = (await blockText(page, blockId)).match(new RegExp(`^${label}=\\d+$`, 'gm'));
+    return Number(answers!.at(-1)!.split('=')[1]);
+  };
+  // Typing in the first pane makes its (now wider) size the shell's; a pane that is not the
+  // one used last shows the shell at the shell's size, so both are read until they agree.
+  await expect
+    .poll(async () => {
+      const shell = await shellCols(first, 'wide');
+      const pane = (await blockSize(page, first)).cols;
+      return shell === pane && pane > half;
+    })
+    .toBe(true);
   const wide = (await blockSize(page, first)).cols;
-  await expectBlockOutput(page, first, new RegExp(`^wide=${wide}$`, 'm'));
   // The narrow pane draws the shell at the wide size (clipped), not re-wrapped.
   await expect.poll(async () => (await blockSize(page, second!)).cols).toBe(wide);
 
-  await runIn(page, second!, 'echo "narrow=$(tput cols)"');
+  await runIn(page, second!, 'true');
   await expect.poll(async () => (await blockSize(page, second!)).cols).toBeLessThan(wide);
   const narrow = (await blockSize(page, second!)).cols;
-  await expectBlockOutput(page, second!, new RegExp(`^narrow=${narrow}$`, 'm'));
+  await expect.poll(() => shellCols(second!, 'narrow')).toBe(narrow);
   await expect.poll(async () => (await blockSize(page, first)).cols).toBe(narrow);
 });
 

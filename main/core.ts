@@ -19,6 +19,7 @@ import { resolveShell, shellEnvironment } from './backends/login-shell';
 import { createLogger, type Logger } from './log';
 import { ConsistencyChecker } from './sessions/consistency-checker';
 import { FloodMemory } from './flood-memory';
+import { mallocTrimmer } from './malloc-trim';
 import { createMirrorPool } from './sessions/mirror/mirror-pool';
 import type { IdlePolicy } from './sessions/session-info';
 import { SessionManager } from './sessions/session-manager';
@@ -160,6 +161,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
   // After a flood, this process and the mirror worker give back what it used.
   const floodMemory = new FloodMemory({
     alsoCollect: () => mirrors.collectGarbage(),
+    trim: mallocTrimmer(),
     collected: (bytes) =>
       log.debug(`a flood of ${Math.round(bytes / 1048576)} MiB is over; memory collected`),
   });

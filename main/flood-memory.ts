@@ -34,6 +34,12 @@ export type FloodMemoryOptions = {
   followUpMs?: number;
   /** Also collect elsewhere (the mirror worker). */
   alsoCollect?: () => void;
+  /**
+   * Give what the C allocator freed back to the system (mallocTrimmer): after every full
+   * collection, and during a flood every `trimEvery` bytes of output.
+   */
+  trim?: (() => void) | null;
+  trimEvery?: number;
   /** Told after each collection (for the log). */
   collected?: (bytesSince: number) => void;
 };
@@ -69,6 +75,7 @@ const QUIET_BYTES = 64 * 1024;
 export class FloodMemory {
   private bytes = 0;
   private sinceYoung = 0;
+  private sinceTrim = 0;
   /** Output since the last tick. */
   private tickBytes = 0;
   private youngPending = false;
@@ -90,14 +97,18 @@ export class FloodMemory {
     this.bytes += bytes;
     this.tickBytes += bytes;
     this.sinceYoung += bytes;
+    this.sinceTrim += bytes;
     if (this.sinceYoung >= (this.options.youngEvery ?? 4 * 1024 * 1024) && !this.youngPending) {
       this.sinceYoung = 0;
+      const trim = this.sinceTrim >= (this.options.trimEvery ?? 16 * 1024 * 1024);
+      if (trim) this.sinceTrim = 0;
       // After this turn: the chunk being handled now is still live, and a buffer alive at a
       // scavenge is kept until a full collection if it survives another one.
       this.youngPending = true;
       setImmediate(() => {
         this.youngPending = false;
         this.collectYoung?.();
+        if (trim) this.options.trim?.();
       });
     }
   }
@@ -123,8 +134,7 @@ export class FloodMemory {
       // after one collection, +9 MB when collected every 5 s).
       this.followUpsLeft -= 1;
       this.lastFollowUp = now;
-      this.collect?.();
-      this.options.alsoCollect?.();
+      this.collectAll();
       return;
     }
     if (this.bytes < afterBytes) return;
@@ -134,8 +144,42 @@ export class FloodMemory {
     this.followUpsLeft = this.options.followUps ?? 2;
     const bytes = this.bytes;
     this.bytes = 0;
-    this.collect?.();
-    this.options.alsoCollect?.();
+    this.collectAll();
     this.options.collected?.(bytes);
   }
+
+  private collectAll(): void {
+    this.collect?.();
+    this.options.trim?.();
+    this.options.alsoCollect?.();
+  }
+}
+
+/**
+ * A collection soon after something big became garbage, without running one per event: the
+ * first request waits `delayMs` (more garbage of the same burst joins it), and collections
+ * are at least `minIntervalMs` apart (a request in between is served when that time is up).
+ */
+export function collectSoon(
+  collect: () => void,
+  { delayMs = 500, minIntervalMs = 2_000 }: { delayMs?: number; minIntervalMs?: number } = {},
+): { request(): void; dispose(): void } {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let last = -Infinity;
+  return {
+    request() {
+      if (timer) return;
+      const wait = Math.max(delayMs, last + minIntervalMs - Date.now());
+      timer = setTimeout(() => {
+        timer = undefined;
+        last = Date.now();
+        collect();
+      }, wait);
+      timer.unref?.();
+    },
+    dispose() {
+      clearTimeout(timer);
+      timer = undefined;
+    },
+  };
 }

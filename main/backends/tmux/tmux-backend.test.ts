@@ -90,6 +90,23 @@ describe('the tmux backend', () => {
     });
   });
 
+  it('delivers a resize before keys typed right after it (a command typed at once sees the new size)', async () => {
+    const shell = await start(backend(), 'resize-then-type');
+    let seen = '';
+    shell.onData((data) => (seen += data.toString('utf8')));
+    await expect.poll(() => seen).toMatch(/[$#] $/m);
+    // tmux applies at most one pane resize per 250 ms and defers the rest (tmux's own rule,
+    // server_client_check_pane_resize): let the attach's resize get past it first.
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    seen = '';
+    // Resizes are debounced; typing in the same turn must not overtake the last one.
+    shell.resize(96, 30);
+    shell.resize(97, 30);
+    shell.write('echo "cols=$(tput cols)x$(tput lines)"\r');
+    await expect.poll(() => seen).toMatch(/^cols=\d+x\d+\s*$/m);
+    expect(seen).toMatch(/^cols=97x30\s*$/m);
+  });
+
   it('puts no secret of the environment on the command line tmux keeps as its argv', async () => {
     const tmuxBackend = backend();
     const shell = await tmuxBackend.start({

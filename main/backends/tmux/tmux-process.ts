@@ -293,6 +293,9 @@ export class TmuxProcess implements ShellProcess {
       );
     }
     if (this.state !== 'running') return;
+    // Typing in a pane makes its size the shell's (session-sizes.ts): that resize must reach
+    // tmux before the keys, or a command typed at once runs at the old size.
+    if (this.resizeTimer) this.sendSize();
     const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     // Buffer names are the server's, shared by every session: the pane makes them unique.
     const lines = inputCommands(
@@ -662,6 +665,8 @@ export class TmuxProcess implements ShellProcess {
   }
 
   private sendSize(): void {
+    clearTimeout(this.resizeTimer);
+    this.resizeTimer = undefined;
     if (this.size && this.state === 'running') this.client.send([this.sizeCommand(this.size)]);
   }
 

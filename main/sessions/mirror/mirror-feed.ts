@@ -44,6 +44,12 @@ export type FeedLimits = {
   lowWater: number;
   /** The stream counts as quiet after this long without output. */
   quietMs: number;
+  /**
+   * ...and, for a mirror that let output go, as over: it is rebuilt from the shell's screen.
+   * Longer, since a rebuild is a capture of the whole scrollback: a flood through eight busy
+   * sessions has many short gaps, and a rebuild in each was wasted (36 a minute, measured).
+   */
+  rebuildQuietMs?: number;
 };
 
 export const DEFAULT_FEED_LIMITS: FeedLimits = {
@@ -51,6 +57,7 @@ export const DEFAULT_FEED_LIMITS: FeedLimits = {
   highWater: 4 * 1024 * 1024,
   lowWater: 2 * 1024 * 1024,
   quietMs: 150,
+  rebuildQuietMs: 1_000,
 };
 
 export type FeedHooks = {
@@ -190,7 +197,10 @@ export class MirrorFeed {
 
   private armQuiet(): void {
     clearTimeout(this.quietTimer);
-    this.quietTimer = setTimeout(() => this.quiet(), this.limits.quietMs);
+    const wait = this.stale
+      ? (this.limits.rebuildQuietMs ?? this.limits.quietMs)
+      : this.limits.quietMs;
+    this.quietTimer = setTimeout(() => this.quiet(), wait);
     this.quietTimer.unref?.();
   }
 

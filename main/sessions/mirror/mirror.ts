@@ -15,6 +15,9 @@ const sliceBytes = 256 * 1024;
 /** Bytes handed to xterm and not yet parsed; the rest waits here. */
 const inFlightLimit = 1024 * 1024;
 
+/** ESC c: a full reset, after which xterm's old screen and scrollback are garbage. */
+const RIS = Buffer.from('\x1bc', 'latin1');
+
 type Step = { data: Uint8Array; offset: number } | { run: () => void };
 
 export type MirrorOptions = {
@@ -23,6 +26,11 @@ export type MirrorOptions = {
   scrollback: number;
   /** Bytes of earlier writes that are now parsed (the sender's bound counts them out). */
   onParsed: (bytes: number) => void;
+  /**
+   * Screen lines became garbage: a reset or close let the terminal go, or a full reset (RIS,
+   * which starts every repaint from tmux) made xterm start new buffers. Megabytes each.
+   */
+  onDiscarded?: () => void;
 };
 
 export class Mirror {
@@ -47,6 +55,9 @@ export class Mirror {
   write(data: Uint8Array): void {
     if (this.closed || data.byteLength === 0) return;
     this.steps.push({ data, offset: 0 });
+    if (Buffer.from(data.buffer, data.byteOffset, data.byteLength).includes(RIS)) {
+      this.afterWrites(() => this.options.onDiscarded?.());
+    }
     this.pump();
   }
 
@@ -65,6 +76,7 @@ export class Mirror {
       const { cols, rows } = this.terminal;
       this.terminal.dispose();
       [this.terminal, this.serializer] = this.createTerminal(cols, rows);
+      this.options.onDiscarded?.();
     });
   }
 
@@ -92,7 +104,10 @@ export class Mirror {
 
   /** Disposes the terminal once the steps already queued have run. */
   close(): void {
-    this.afterWrites(() => this.terminal.dispose());
+    this.afterWrites(() => {
+      this.terminal.dispose();
+      this.options.onDiscarded?.();
+    });
     this.closed = true;
   }
 
