@@ -2,9 +2,10 @@
  * What a person sees when something is wrong: a corrupt database, a missing shell.
  */
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startHost } from './fixtures/host';
+import { root, startHost } from './fixtures/host';
 import { expect, expectOutput, openApp, run, test } from './fixtures/terminal';
 
 test('a corrupt database is moved aside, the user is told where, and Tether starts', async ({
@@ -72,4 +73,33 @@ test('a corrupt layout in the database is reset to one working terminal, with a 
   await expect(page.getByRole('tab')).toHaveText(['Build']);
   await run(page, 'echo reset-$((6*7))');
   await expectOutput(page, /^reset-42$/m);
+});
+
+test('a second host on the same data directory refuses to start, naming the first, which keeps working', async ({
+  page,
+  host,
+}) => {
+  await openApp(page, host);
+  await run(page, 'echo before-$((6*7))');
+  await expectOutput(page, /^before-42$/m);
+
+  const second = spawnSync(
+    process.execPath,
+    [join(root, 'out', 'main', 'serve.js'), '--port', '0', '--data-dir', host.dataDir],
+    { env: { ...process.env, TMUX_TMPDIR: host.tmuxTmpdir }, encoding: 'utf8', timeout: 30_000 },
+  );
+  expect(second.status).toBe(1);
+  expect(second.stdout).not.toContain('Tether is running');
+  expect(second.stderr).toContain(
+    `Another Tether (browser mode at ${host.url}, process ${host.pid}`,
+  );
+  expect(second.stderr).toContain(`is already using the data directory ${host.dataDir}`);
+  expect(second.stderr).toContain('--data-dir');
+
+  // The first lost nothing: its shell still answers, and a reload shows the same session.
+  await run(page, 'echo after-$((6*7))');
+  await expectOutput(page, /^after-42$/m);
+  await page.reload();
+  await expectOutput(page, /^before-42$/m);
+  await expectOutput(page, /^after-42$/m);
 });

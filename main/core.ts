@@ -4,6 +4,7 @@
  * tests and benchmarks do the same with no transport at all.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import type { AppInfo, EventName, EventPayload, Notice, Result } from '../preload/contract';
@@ -18,7 +19,9 @@ import type { ShellBackend } from './backends/backend';
 import { resolveShell, shellEnvironment } from './backends/login-shell';
 import { createLogger, type Logger } from './log';
 import { ConsistencyChecker } from './sessions/consistency-checker';
+import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { FloodMemory } from './flood-memory';
+import { describeTightened, ensurePrivateFile, makePrivate } from './private-files';
 import { mallocTrimmer } from './malloc-trim';
 import { createMirrorPool } from './sessions/mirror/mirror-pool';
 import type { IdlePolicy } from './sessions/session-info';
@@ -86,13 +89,36 @@ export type Core = {
   readonly dataDir: string;
   readonly notices: readonly Notice[];
   connect(sink: EventSink): CoreClient;
+  /** Browser mode's address, for a second start on the same data directory to name. */
+  servedAt(url: string): void;
   dispose(): Promise<void>;
 };
 
+/**
+ * Starts the core on its data directory, which it holds alone until disposed: a second
+ * core on the same directory (another host, in this process or another) throws
+ * DataDirInUseError before it opens anything.
+ */
 export async function createCore(options: CoreOptions): Promise<Core> {
+  // The database and shell history live here; other users have no business reading them.
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+  const lock = lockDataDir(options.dataDir, options.mode);
+  try {
+    return await startCore(options, lock);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
+}
+
+async function startCore(options: CoreOptions, lock: DataDirLock): Promise<Core> {
   const log = options.log ?? createLogger();
   const notices: Notice[] = [];
-  const opened = await openDatabase(join(options.dataDir, 'tether.db'), { log: log.warn });
+  const tightened = makePrivate(options.dataDir);
+  if (tightened.length > 0) log.warn(describeTightened(tightened));
+  const databaseFile = join(options.dataDir, 'tether.db');
+  ensurePrivateFile(databaseFile);
+  const opened = await openDatabase(databaseFile, { log: log.warn });
   if (opened.movedAside) {
     const { path, reason } = opened.movedAside;
     log.warn(`database unreadable (${reason}); moved to ${path}`);
@@ -253,6 +279,10 @@ export async function createCore(options: CoreOptions): Promise<Core> {
       await mirrors.dispose();
       floodMemory.dispose();
       await opened.close();
+      lock.release();
+    },
+    servedAt(url) {
+      lock.describe({ url });
     },
   };
 }

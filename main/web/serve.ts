@@ -3,7 +3,6 @@
  * this machine. Stdout carries exactly one line, `Tether is running at <url>`,
  * which tests and the benchmark parse; everything else goes to stderr.
  */
-import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createCore, type Core } from '../core';
@@ -29,8 +28,6 @@ async function main(): Promise<void> {
     process.env.TETHER_STATIC_DIR || fileURLToPath(new URL('../renderer', import.meta.url));
   const log = createLogger();
 
-  // The database and shell history live here; other users have no business reading them.
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const core = await createCore({ dataDir, mode: 'browser', shell, log });
   let host: WebHost;
   try {
@@ -39,6 +36,7 @@ async function main(): Promise<void> {
     await core.dispose();
     throw error;
   }
+  core.servedAt(host.url);
   for (const notice of core.notices) {
     process.stderr.write(`tether ${notice.level}: ${notice.message}\n`);
   }

@@ -84,9 +84,11 @@ describe('a local tmux session', () => {
 
   it('survives the process hosting the core being killed (SIGKILL)', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'tether-core-'));
+    // Node itself, not the tsx launcher: a SIGKILL to the launcher would leave the core
+    // running in its child (the data directory's lock then refuses the second core).
     const host = spawn(
-      join('node_modules', '.bin', 'tsx'),
-      [join('main', 'testing', 'core-process.ts'), dataDir],
+      process.execPath,
+      ['--import', 'tsx', join('main', 'testing', 'core-process.ts'), dataDir],
       { env: process.env, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
