@@ -123,6 +123,22 @@ describe('core with a real shell', () => {
     expect(write).toMatchObject({ ok: false, error: { code: 'not_found' } });
   });
 
+  it('answers not_found for a zone it does not know, to every request that names one', async () => {
+    const h = await start();
+    const { client, blockId } = await h.attachFirst();
+    const zone = '00000000-0000-4000-8000-000000000000';
+    for (const [name, payload] of [
+      ['writeZone', { zone, blockId, data: 'x' }],
+      ['ackZone', { zone, blockId, bytes: 10 }],
+      ['detachZone', { zone, blockId }],
+    ] as const) {
+      expect([name, await client.call(name, payload)]).toMatchObject([
+        name,
+        { ok: false, error: { code: 'not_found' } },
+      ]);
+    }
+  });
+
   it('bounds what a window that never acknowledges can be sent, then resumes on ack', async () => {
     const highWater = 64 * 1024;
     const batchBytes = 16 * 1024;

@@ -42,6 +42,21 @@ function extract(value: unknown, blobs: Uint8Array[]): unknown {
   return value;
 }
 
+/**
+ * Keys that would reach an object's prototype when assigned (`out[key] = …`) or that code
+ * reading the message could mistake for one. JSON.parse itself makes them own properties,
+ * harmless until something copies them: so no message may carry them, in a text frame or a
+ * binary one (both are parsed here, the same way).
+ */
+const PROTOTYPE_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+function parseJson(json: string): unknown {
+  return JSON.parse(json, (key, value: unknown) => {
+    if (PROTOTYPE_KEYS.has(key)) throw new Error(`wire: the key "${key}" is not allowed`);
+    return value;
+  });
+}
+
 function restore(value: unknown, blobs: Uint8Array[]): unknown {
   if (isBinRef(value)) {
     const blob = blobs[value.$bin];
@@ -51,7 +66,16 @@ function restore(value: unknown, blobs: Uint8Array[]): unknown {
   if (Array.isArray(value)) return value.map((item) => restore(item, blobs));
   if (typeof value === 'object' && value !== null) {
     const out: Record<string, unknown> = {};
-    for (const [key, item] of Object.entries(value)) out[key] = restore(item, blobs);
+    // defineProperty, not `out[key] =`: never a setter, whatever the key (parseJson refuses
+    // the prototype's keys already; this keeps restore safe on its own).
+    for (const [key, item] of Object.entries(value)) {
+      Object.defineProperty(out, key, {
+        value: restore(item, blobs),
+        enumerable: true,
+        writable: true,
+        configurable: true,
+      });
+    }
     return out;
   }
   return value;
@@ -82,13 +106,13 @@ export function encode(message: ClientMessage | ServerMessage): string | Uint8Ar
  * only throws on frames that are not our format at all.
  */
 export function decode(frame: string | Uint8Array): unknown {
-  if (typeof frame === 'string') return JSON.parse(frame);
+  if (typeof frame === 'string') return parseJson(frame);
   if (frame.byteLength < 4) throw new Error('wire: frame too short');
   const view = new DataView(frame.buffer, frame.byteOffset, frame.byteLength);
   const headerLength = view.getUint32(0);
   if (4 + headerLength > frame.byteLength) throw new Error('wire: header overruns frame');
   const json = new TextDecoder().decode(frame.subarray(4, 4 + headerLength));
-  const header: unknown = JSON.parse(json);
+  const header: unknown = parseJson(json);
   const lengths: number[] = [];
   collectLengths(header, lengths);
   const blobs: Uint8Array[] = [];

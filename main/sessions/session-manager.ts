@@ -291,8 +291,7 @@ export class SessionManager {
 
   /** One block of a window stops following a zone (unmounted, switched away). */
   detachZone(zoneId: string, blockId: string, clientId: string): void {
-    const live = this.sessions.get(zoneId);
-    if (live) unfollowBlock(live, blockId, clientId);
+    unfollowBlock(this.known(zoneId), blockId, clientId);
   }
 
   /** A window went away: it follows nothing any more (its blocks stay attached). */
@@ -352,8 +351,14 @@ export class SessionManager {
   }
 
   ack(zoneId: string, blockId: string, clientId: string, bytes: number): void {
+    findFollower(this.known(zoneId), clientId)?.ackBlock(blockId, bytes);
+  }
+
+  /** The live session of a zone a window names; an unknown one is not_found, never ignored. */
+  private known(zoneId: string): LiveSession {
     const live = this.sessions.get(zoneId);
-    if (live) findFollower(live, clientId)?.ackBlock(blockId, bytes);
+    if (!live) throw new TetherError('not_found', `No session ${zoneId}.`);
+    return live;
   }
 
   /** Write pending activity times (lastActiveAt, lastOutputAt, topic). */

@@ -434,6 +434,55 @@ describe('WebSocket', () => {
     expect(await inbox.next()).toMatchObject({ t: 'res', id: 9, ok: true });
   });
 
+  it('refuses a message with a prototype key the same way in text and binary frames, and never runs it', async () => {
+    const inbox = await connected('', { cookie: cookie() });
+    const calls = () => core.clients[0]!.call;
+    const called: unknown[] = [];
+    const call = calls();
+    core.clients[0]!.call = (name, payload) => {
+      called.push(name);
+      return call(name, payload);
+    };
+    const request = { t: 'req', id: 11, name: 'appInfo', payload: {} };
+    // A binary frame's header, as a hostile page could build it by hand: the request hidden
+    // in the header's prototype, with one binary part so it goes through restore().
+    const binary = (header: string) => {
+      const json = new TextEncoder().encode(header);
+      const frame = new Uint8Array(4 + json.byteLength + 1);
+      new DataView(frame.buffer).setUint32(0, json.byteLength);
+      frame.set(json, 4);
+      return frame;
+    };
+    const hidden = `{"__proto__": ${JSON.stringify(request)}, "blob": {"$bin": 0, "len": 1}}`;
+    for (const frame of [
+      binary(hidden),
+      hidden,
+      binary(
+        `{"t":"req","id":12,"name":"appInfo","payload":{"constructor":{"prototype":{}}},"b":{"$bin":0,"len":1}}`,
+      ),
+      JSON.stringify({ t: 'req', id: 13, name: 'appInfo', payload: { nested: { prototype: 1 } } }),
+    ]) {
+      inbox.send(frame);
+      const answer = (await inbox.next()) as {
+        ok: boolean;
+        error: { code: string; message: string };
+      };
+      expect(answer).toMatchObject({
+        t: 'res',
+        id: -1,
+        ok: false,
+        error: { code: 'invalid_payload' },
+      });
+      expect(answer.error.message).toMatch(
+        /the key "(__proto__|constructor|prototype)" is not allowed/,
+      );
+    }
+    expect(called).toEqual([]);
+    // Still serving.
+    inbox.send(encode({ t: 'req', id: 14, name: 'appInfo', payload: {} }));
+    expect(await inbox.next()).toMatchObject({ t: 'res', id: 14, ok: true });
+  });
+
   it('drops a page that stops reading once 64 MiB wait unsent, instead of growing', async () => {
     const inbox = await connected('', { cookie: cookie() });
     const client = core.clients[0]!;

@@ -651,9 +651,9 @@ export class TermWrap {
     // Once the host is gone every request fails; the connection banner says so once.
     if (this.disposed || this.client.connection.status() === 'lost') return;
     const failure = TetherError.from(error);
-    // A shell that just exited, or a block main just detached, rejects requests until
-    // the event saying so arrives.
-    if (failure.code === 'not_running' || failure.code === 'detached') return;
+    // A shell that just exited, a block main just detached, or a session another window just
+    // deleted rejects requests until the event saying so arrives.
+    if (['not_running', 'detached', 'not_found'].includes(failure.code)) return;
     console.warn(`tether: ${what} failed for block ${this.blockId}`, failure);
   }
 }
