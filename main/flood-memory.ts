@@ -36,7 +36,8 @@ export type FloodMemoryOptions = {
   alsoCollect?: () => void;
   /**
    * Give what the C allocator freed back to the system (mallocTrimmer): after every full
-   * collection, and during a flood every `trimEvery` bytes of output.
+   * collection, and during a flood every `trimEvery` bytes of output (default 4 MiB, with
+   * the young collection then; checked when one runs, so a multiple of `youngEvery`).
    */
   trim?: (() => void) | null;
   trimEvery?: number;
@@ -100,7 +101,7 @@ export class FloodMemory {
     this.sinceTrim += bytes;
     if (this.sinceYoung >= (this.options.youngEvery ?? 4 * 1024 * 1024) && !this.youngPending) {
       this.sinceYoung = 0;
-      const trim = this.sinceTrim >= (this.options.trimEvery ?? 16 * 1024 * 1024);
+      const trim = this.sinceTrim >= (this.options.trimEvery ?? 4 * 1024 * 1024);
       if (trim) this.sinceTrim = 0;
       // After this turn: the chunk being handled now is still live, and a buffer alive at a
       // scavenge is kept until a full collection if it survives another one.
