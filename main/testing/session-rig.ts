@@ -102,6 +102,9 @@ export class SessionRig implements Core {
     return client;
   }
 
+  /** Nothing serves a rig: no address to tell anyone. */
+  servedAt(): void {}
+
   connect(sink: EventSink): CoreClient {
     const caller: Caller = { id: randomUUID(), emit: sink };
     this.callers.set(caller.id, caller);
