@@ -57,16 +57,64 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string };
 
+/** Half of a UTF-16 pair on its own: stored, it reads back as U+FFFD, another name. */
+const LONE_SURROGATE = /\p{Cs}/u;
+/** Line and paragraph separators (U+2028, U+2029): a line break in all but name. */
+const SEPARATOR = /[\p{Zl}\p{Zp}]/u;
+/** Marks and overrides that change the direction text is shown in (Trojan Source). */
+const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
 /**
- * Why a tab or session name is unacceptable, or null when it is fine.
- * The name is checked as given; callers trim first if they mean to.
+ * Characters that show as nothing: format characters (zero-width space and joiners, word
+ * joiner, byte order mark, soft hyphen, tags) and the Hangul fillers that render blank.
+ */
+const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/u;
+/** A zero-width joiner inside an emoji sequence (👨‍👩‍👧) draws one picture: allowed there. */
+const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}\ufe0f?)\u200d(?=\p{Extended_Pictographic})/gu;
+
+/** Everything the rule refuses inside a name, to drop from one stored before the rule. */
+const UNSHOWABLE = /[\p{Cs}\p{Cc}\p{Zl}\p{Zp}\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
+
+/**
+ * A stored name that breaks the rule (kept before it existed), made to keep it: what cannot
+ * be shown is dropped and the rest cut at 64 characters; null if nothing good is left.
+ */
+export function repairName(name: string): string | null {
+  const parts = name.split(EMOJI_JOINER).map((part) => part.replace(UNSHOWABLE, ''));
+  const kept = [...cleanName(parts.join('\u200d'))]
+    .slice(0, LAYOUT_LIMITS.nameLength)
+    .join('')
+    .trim();
+  return kept !== '' && nameProblem(kept) === null ? kept : null;
+}
+
+/**
+ * A name as Tether keeps it: trimmed, and in Unicode's composed form (NFC), so two names
+ * that look alike because they are alike compare equal ("é" typed as one character or two).
+ */
+export function cleanName(name: string): string {
+  return name.trim().normalize('NFC');
+}
+
+/**
+ * Why a tab or session name is unacceptable, or null when it is fine: the one rule for every
+ * name a person gives. A name must show what it is: nothing in it may be invisible, turn
+ * the text around or break it (so one name cannot pass for another); at most 64
+ * characters once composed. Callers pass cleanName's result.
  */
 export function nameProblem(name: string): string | null {
   if (name.trim().length === 0) return 'A name cannot be empty.';
-  if (name.length > LAYOUT_LIMITS.nameLength) {
+  if (LONE_SURROGATE.test(name)) return 'A name cannot contain an incomplete character.';
+  if ([...name.normalize('NFC')].length > LAYOUT_LIMITS.nameLength) {
     return `A name can have at most ${LAYOUT_LIMITS.nameLength} characters.`;
   }
   if (CONTROL.test(name)) return 'A name cannot contain control characters.';
+  if (SEPARATOR.test(name)) return 'A name cannot contain line breaks.';
+  if (BIDI.test(name)) {
+    return 'A name cannot contain text-direction marks: they can make it read as another name.';
+  }
+  if (INVISIBLE.test(name.replace(EMOJI_JOINER, ''))) {
+    return 'A name cannot contain invisible characters: they can make two names look the same.';
+  }
   return null;
 }
 

@@ -130,6 +130,47 @@ describe('memory against the database', () => {
   });
 });
 
+describe('names', () => {
+  it('repairs names stored before the name rule, and counts each', async () => {
+    const { r, client } = await setUp();
+    const now = Date.now();
+    const insert = (id: string, name: string) =>
+      raw(
+        r,
+        `INSERT INTO sessions (id, name, connection, backend, status, backend_ref, cols, rows,
+           created_at, last_active_at, idle_deadline)
+         VALUES (?, ?, 'local', 'pty', 'done', NULL, 80, 24, ?, ?, NULL)`,
+        id,
+        name,
+        now,
+        now,
+      );
+    const [spoof, invisible, twin, plain] = [
+      randomUUID(),
+      randomUUID(),
+      randomUUID(),
+      randomUUID(),
+    ];
+    insert(spoof, 'invoice\u202egnp.exe');
+    insert(invisible, '\u200b\u2060');
+    insert(plain, 'logs');
+    // Repaired, it would be "logs", which another session has: left unnamed instead.
+    insert(twin, 'lo\u200bgs');
+
+    expect(await r.checker.run()).toMatchObject({ rowWithoutMemory: 4, badName: 3 });
+    const nameOf = async (sessionId: string) =>
+      (await client.request('sessionInfo', { sessionId })).name;
+    expect(await nameOf(spoof)).toBe('invoicegnp.exe');
+    expect(await nameOf(invisible)).toBeNull();
+    expect(await nameOf(twin)).toBeNull();
+    expect(await nameOf(plain)).toBe('logs');
+    expect((await getSession(r.db, spoof))?.name).toBe('invoicegnp.exe');
+    expect(r.checker.report().repairs).toMatchObject({ badName: 3 });
+    await expectConsistent(r);
+    expect(await r.checker.run()).toEqual({});
+  });
+});
+
 describe('blocks against sessions', () => {
   it('detaches a block pointing at a session that does not exist', async () => {
     const { r, client, blockId } = await setUp();

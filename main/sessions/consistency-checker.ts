@@ -10,6 +10,7 @@ import { listBlocks } from '../../db/repositories/blocks';
 import { listSessions } from '../../db/repositories/sessions';
 import type { Database } from '../../db/schema';
 import type { CheckerReport } from '../../preload/contract';
+import { cleanName, nameProblem, repairName } from '../../preload/layout';
 import type { Liveness, ShellBackend } from '../backends/backend';
 import type { Logger } from '../log';
 import type { LiveSession } from './live-session';
@@ -73,6 +74,7 @@ export class ConsistencyChecker {
         this.options.log.warn(`checker: ${kind}: ${detail}`);
       };
       await this.memoryVersusDatabase(repair);
+      await this.names(repair);
       await this.blocksVersusSessions(repair);
       await this.backends(repair);
       await this.reap(repair);
@@ -117,6 +119,37 @@ export class ConsistencyChecker {
     }
     // Its backend says whether a shell still runs it.
     if (loaded.length > 0) await manager.recover(loaded);
+  }
+
+  /**
+   * Names stored before the name rule (or by hand) that it refuses: a lone surrogate reads
+   * back as U+FFFD, so two sessions could share a name; a direction mark or an invisible
+   * character lets one name pass for another. Repaired as repairName says; a repair that
+   * would take another session's name leaves this one unnamed.
+   */
+  private async names(repair: Repair): Promise<void> {
+    const { manager } = this.options;
+    const lives = [...manager.sessions.values()];
+    for (const live of lives) {
+      const name = live.row.name;
+      if (name === null || (nameProblem(name) === null && cleanName(name) === name)) continue;
+      let fixed = repairName(name);
+      const taken = (other: LiveSession) =>
+        other !== live && other.row.connection === live.row.connection && other.row.name === fixed;
+      if (fixed !== null && lives.some(taken)) fixed = null;
+      try {
+        await manager.records.persist(live, { name: fixed }, 'The session could not be renamed');
+      } catch (error) {
+        repair('rewriteFailed', `session ${live.row.id}: ${errorMessage(error)}`);
+        continue;
+      }
+      live.shell?.rename?.(fixed);
+      manager.records.emitChanged(live);
+      repair(
+        'badName',
+        `session ${live.row.id}: its name ${JSON.stringify(name)} broke the name rule; now ${fixed === null ? 'unnamed' : JSON.stringify(fixed)}`,
+      );
+    }
   }
 
   private async blocksVersusSessions(repair: Repair): Promise<void> {

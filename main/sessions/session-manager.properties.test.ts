@@ -23,7 +23,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { getBlock, listBlocks } from '../../db/repositories/blocks';
 import type { SessionRow } from '../../db/schema';
 import type { ErrorCode, Result } from '../../preload/contract';
-import { LAYOUT_LIMITS, nameProblem, type Tab } from '../../preload/layout';
+import { cleanName, LAYOUT_LIMITS, nameProblem, type Tab } from '../../preload/layout';
 import type { TestClient } from '../testing/core-harness';
 import { expectConsistent } from '../testing/session-invariants';
 import { SessionRig } from '../testing/session-rig';
@@ -65,6 +65,10 @@ const name: fc.Arbitrary<string | null> = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom('', '   ') },
   // A control character, one past the length limit, and past what the payload schema takes.
   { weight: 1, arbitrary: fc.constantFrom('bell\u0007', 'x'.repeat(65), 'y'.repeat(300)) },
+  // One name typed two ways (é composed, and e + combining acute): the same name.
+  { weight: 1, arbitrary: fc.constantFrom('caf\u00e9', 'cafe\u0301') },
+  // Names that lie: half a surrogate pair, a direction override, a zero-width space.
+  { weight: 1, arbitrary: fc.constantFrom('sur-\ud800', 'rtl\u202egnp.exe', 'w\u200bork') },
 );
 
 const step: fc.Arbitrary<Step> = fc.oneof(
@@ -188,7 +192,7 @@ function nameOutcome(
 ): ErrorCode | 'ok' {
   if (raw === null) return 'ok';
   if (viaApi && raw.length > 256) return 'invalid_payload';
-  const trimmed = raw.trim();
+  const trimmed = cleanName(raw);
   if (trimmed === '') return 'ok';
   if (nameProblem(trimmed)) return 'invalid_name';
   for (const live of rig.manager.sessions.values()) {

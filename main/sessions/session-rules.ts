@@ -4,17 +4,17 @@
  */
 import type { SessionRow } from '../../db/schema';
 import type { BlockInfo } from '../../preload/contract';
-import { nameProblem } from '../../preload/layout';
+import { cleanName, nameProblem } from '../../preload/layout';
 import { TetherError } from '../../preload/tether-error';
 import type { LifecycleEvent } from './lifecycle';
 
 /** The size a shell starts at until a block says how big it is. */
 export const DEFAULT_SIZE = { cols: 80, rows: 24 };
 
-/** Trimmed name or null; refuses bad names with `invalid_name`. */
+/** The name as kept (trimmed, composed) or null; refuses bad names with `invalid_name`. */
 export function checkName(name: string | null): string | null {
   if (name === null) return null;
-  const trimmed = name.trim();
+  const trimmed = cleanName(name);
   if (trimmed === '') return null;
   const problem = nameProblem(trimmed);
   if (problem) throw new TetherError('invalid_name', problem);

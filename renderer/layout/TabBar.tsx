@@ -5,7 +5,7 @@
  */
 import { useAtom } from 'jotai';
 import { useRef, useState, type DragEvent } from 'react';
-import { nameProblem, type Workspace } from '../../preload/layout';
+import { cleanName, nameProblem, type Workspace } from '../../preload/layout';
 import { ChevronDownIcon, CloseIcon, PlusIcon } from '../blocks/icons';
 import { ConnectionPicker } from '../connections/ConnectionPicker';
 import { connectionPickerAtom } from '../state/connections';
@@ -184,7 +184,7 @@ type EditorProps = { name: string; onDone(name: string | null): void };
 /** The inline name field: Enter or leaving saves a good name, Escape cancels. */
 function TabNameEditor({ name, onDone }: EditorProps) {
   const [value, setValue] = useState(name);
-  const trimmed = value.trim();
+  const trimmed = cleanName(value);
   const problem = nameProblem(trimmed);
   // Enter unmounts the field, which may blur it too: finish once.
   const done = useRef(false);

@@ -3,7 +3,7 @@
  * or taken name) is shown under it while the input keeps what was typed.
  */
 import { useEffect, useRef, useState } from 'react';
-import { nameProblem } from '../../../preload/layout';
+import { cleanName, nameProblem } from '../../../preload/layout';
 import { TetherError } from '../../../preload/tether-error';
 
 type Props = {
@@ -27,7 +27,7 @@ export function NameInput({ label, initial, placeholder, onSubmit, onCancel }: P
   }, []);
 
   const submit = async () => {
-    const trimmed = value.trim();
+    const trimmed = cleanName(value);
     const problem = trimmed === '' ? null : nameProblem(trimmed);
     if (problem) {
       setError(problem);

@@ -360,6 +360,9 @@ describe('SessionPicker', () => {
   it.each([
     ['too long', 'x'.repeat(65), 'at most 64 characters'],
     ['with a control character', 'bad\u0007name', 'control characters'],
+    ['with half a surrogate pair', 'sur-\ud800', 'incomplete character'],
+    ['that turns text around', 'invoice\u202egnp.exe', 'text-direction marks'],
+    ['with a zero-width space', 'w\u200bork', 'invisible characters'],
   ])('refuses a name %s at once, keeping the old one', async (_what, name, problem) => {
     const fake = fakeClient();
     const actions = fakeActions();
