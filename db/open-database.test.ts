@@ -107,14 +107,16 @@ describe('openDatabase on an existing file', () => {
     const first = await open(file);
     await first.db
       .insertInto('blocks')
-      .values({ id: 'kept', createdAt: 1, updatedAt: 1 })
+      .values({ id: '0b1d0000-0000-4000-8000-000000000002', createdAt: 1, updatedAt: 1 })
       .execute();
     await first.close();
 
     for (let round = 0; round < 2; round++) {
       const again = await open(file);
       expect(again.movedAside).toBeNull();
-      expect(await again.db.selectFrom('blocks').select('id').execute()).toEqual([{ id: 'kept' }]);
+      expect(await again.db.selectFrom('blocks').select('id').execute()).toEqual([
+        { id: '0b1d0000-0000-4000-8000-000000000002' },
+      ]);
       await again.close();
     }
     expect(fs.readdirSync(directory).filter((name) => name.includes('corrupt'))).toEqual([]);
@@ -128,7 +130,12 @@ describe('openDatabase on an existing file', () => {
     await migrateTo(old, '2026-11-20-1-blocks');
     await old
       .insertInto('blocks')
-      .values({ id: 'old-block', connection: 'ssh:box', created_at: 5, updated_at: 6 })
+      .values({
+        id: '0b1d0000-0000-4000-8000-000000000001',
+        connection: 'ssh:box',
+        created_at: 5,
+        updated_at: 6,
+      })
       .execute();
     expect((await old.introspection.getTables()).map((t) => t.name)).not.toContain('settings');
     await old.destroy();
@@ -137,7 +144,13 @@ describe('openDatabase on an existing file', () => {
     expect(database.movedAside).toBeNull();
     expect(await tableNames(database)).toEqual(['blocks', 'sessions', 'settings', 'tabs']);
     expect(await database.db.selectFrom('blocks').selectAll().execute()).toEqual([
-      { id: 'old-block', connection: 'ssh:box', createdAt: 5, updatedAt: 6, sessionId: null },
+      {
+        id: '0b1d0000-0000-4000-8000-000000000001',
+        connection: 'ssh:box',
+        createdAt: 5,
+        updatedAt: 6,
+        sessionId: null,
+      },
     ]);
     const applied = await database.db
       .withoutPlugins()
@@ -210,6 +223,114 @@ describe('openDatabase on an unusable file', () => {
     expect(database.movedAside?.reason).toMatch(/^integrity check failed: /);
     expect(fs.readFileSync(database.movedAside!.path).equals(bytes)).toBe(true);
     expect(await database.db.selectFrom('blocks').selectAll().execute()).toEqual([]);
+  });
+
+  it('moves aside a file whose index disagrees with its table, which quick_check passes', async () => {
+    const file = path.join(directory, 'tether.db');
+    const setup = await open(file);
+    const session = (n: number, name: string) => ({
+      id: `5e550000-0000-4000-8000-${String(n).padStart(12, '0')}`,
+      name,
+      connection: 'local',
+      backend: 'pty' as const,
+      status: 'done' as const,
+      cols: 80,
+      rows: 24,
+      createdAt: n,
+      lastActiveAt: n,
+    });
+    await setup.db
+      .insertInto('sessions')
+      .values([session(1, 'work-a'), session(2, 'work-m'), session(3, 'work-z')])
+      .execute();
+    await setup.close();
+    // One byte of the names index changed, as damage to one page would: "work-m" reads
+    // "work-n" there (still in order) while the row still says "work-m".
+    const sqlite = new SqliteDatabase(file, { readonly: true });
+    const pageSize = sqlite.pragma('page_size', { simple: true }) as number;
+    const { rootpage } = sqlite
+      .prepare("SELECT rootpage FROM sqlite_master WHERE name = 'sessions_connection_name_unique'")
+      .get() as { rootpage: number };
+    sqlite.close();
+    const bytes = fs.readFileSync(file);
+    const page = bytes.subarray(pageSize * (rootpage - 1), pageSize * rootpage);
+    const at = page.indexOf('work-m');
+    expect(at).toBeGreaterThan(0);
+    page[at + 5] = 'n'.charCodeAt(0);
+    fs.writeFileSync(file, bytes);
+    expect(readRaw<{ quick_check: string }>(file, 'PRAGMA quick_check')).toEqual([
+      { quick_check: 'ok' },
+    ]);
+
+    const database = await open(file);
+    expect(database.movedAside?.reason).toMatch(/^integrity check failed: /);
+    expect(await database.db.selectFrom('sessions').selectAll().execute()).toEqual([]);
+  });
+
+  it('moves aside a file whose tables are not what the migrations made', async () => {
+    const file = path.join(directory, 'tether.db');
+    (await open(file)).close();
+    const raw = new SqliteDatabase(file);
+    raw.exec('DROP TABLE sessions');
+    raw.close();
+
+    const database = await open(file);
+    expect(database.movedAside?.reason).toBe(
+      'its tables are not what Tether made: its table sessions is missing',
+    );
+    // The file moved aside is the one without the table; the fresh one has them all.
+    expect(
+      readRaw<{ name: string }>(
+        database.movedAside!.path,
+        "SELECT name FROM sqlite_master WHERE name = 'sessions'",
+      ),
+    ).toEqual([]);
+    expect(await tableNames(database)).toEqual(['blocks', 'sessions', 'settings', 'tabs']);
+  });
+
+  it.each([
+    [`UPDATE sessions SET status = 'LM)\u00ffL'`, 'session row 1 has an unknown status'],
+    [`UPDATE sessions SET id = 'not-an-id'`, 'session row 1 has no valid id'],
+    [
+      `UPDATE sessions SET backend_ref = '{broken'`,
+      'session row 1 has an unreadable shell reference',
+    ],
+    [`UPDATE blocks SET session_id = x'00ff'`, 'block row 1 points at no valid session id'],
+  ])('moves aside a file holding a row Tether did not write (%s)', async (damage, reason) => {
+    const file = path.join(directory, 'tether.db');
+    const setup = await open(file);
+    const id = '5e550000-0000-4000-8000-000000000001';
+    await setup.db
+      .insertInto('sessions')
+      .values({
+        id,
+        name: null,
+        connection: 'local',
+        backend: 'pty',
+        status: 'running',
+        backendRef: '{"pid":1,"startedAt":0}',
+        cols: 80,
+        rows: 24,
+        createdAt: 1,
+        lastActiveAt: 1,
+      })
+      .execute();
+    await setup.db
+      .insertInto('blocks')
+      .values({
+        id: '0b1d0000-0000-4000-8000-000000000009',
+        createdAt: 1,
+        updatedAt: 1,
+        sessionId: id,
+      })
+      .execute();
+    await setup.close();
+    const raw = new SqliteDatabase(file);
+    raw.exec(damage);
+    raw.close();
+
+    const database = await open(file);
+    expect(database.movedAside?.reason).toBe(`it holds data Tether did not write: ${reason}`);
   });
 
   it('moves aside a database made by a newer Tether, with its data intact', async () => {
