@@ -13,7 +13,7 @@ import { join } from 'node:path';
 
 const OTHERS = 0o077;
 
-export type Tightened = { path: string; was: number };
+export type Tightened = { path: string; was: number; failed?: string };
 
 /**
  * Takes group and other permissions off the data directory and everything directly in it
@@ -25,8 +25,14 @@ export function makePrivate(dataDir: string): Tightened[] {
   const tighten = (path: string) => {
     const stat = lstatSync(path, { throwIfNoEntry: false });
     if (!stat || stat.isSymbolicLink() || (stat.mode & OTHERS) === 0) return;
-    chmodSync(path, stat.mode & 0o700);
-    tightened.push({ path, was: stat.mode & 0o777 });
+    try {
+      chmodSync(path, stat.mode & 0o700);
+      tightened.push({ path, was: stat.mode & 0o777 });
+    } catch (error) {
+      // Another user's file (left by `sudo`, say): said in the log, never a reason not to start.
+      const reason = (error as NodeJS.ErrnoException).code ?? String(error);
+      tightened.push({ path, was: stat.mode & 0o777, failed: reason });
+    }
   };
   tighten(dataDir);
   for (const name of readdirSync(dataDir)) tighten(join(dataDir, name));
@@ -40,6 +46,12 @@ export function ensurePrivateFile(path: string): void {
 
 /** One line for the log: what was open to others, and that it no longer is. */
 export function describeTightened(tightened: readonly Tightened[]): string {
-  const list = tightened.map(({ path, was }) => `${path} (was ${was.toString(8)})`).join(', ');
+  const list = tightened
+    .map(({ path, was, failed }) =>
+      failed
+        ? `${path} (${was.toString(8)}; could not change it: ${failed})`
+        : `${path} (was ${was.toString(8)})`,
+    )
+    .join(', ');
   return `made Tether's data private to you (others could read it): ${list}`;
 }
