@@ -10,9 +10,16 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const STATUSES = new Set(['init', 'running', 'disconnected', 'done']);
 const BACKENDS = new Set(['pty', 'tmux', 'plain']);
 
-type SchemaEntry = { type: string; name: string; sql: string | null };
+/** A table's columns, or an index's table, keys and kind: what Tether relies on, not its SQL text. */
+type SchemaEntry = { type: 'table' | 'index'; name: string; parts: string[] };
 
-/** How the schema differs from what the applied migrations make; null when it does not. */
+/**
+ * How the schema differs from what the applied migrations make; null when it does not.
+ * Compared by structure (columns with their types, NOT NULL and keys; indexes with their
+ * table, columns, uniqueness and whether they are partial), never by the SQL text, which the
+ * query builder may print differently from one version to the next. More than the
+ * migrations made (a column, a table, an index) is allowed.
+ */
 export async function schemaProblem(sqlite: SqliteDatabase.Database): Promise<string | null> {
   const applied = appliedMigrations(sqlite);
   const actual = schemaOf(sqlite);
@@ -25,8 +32,13 @@ export async function schemaProblem(sqlite: SqliteDatabase.Database): Promise<st
   const expected = await expectedSchema(last);
   for (const [name, entry] of expected) {
     const found = actual.get(name);
-    if (!found) return `its ${entry.type} ${name} is missing`;
-    if (normalise(found.sql) !== normalise(entry.sql)) {
+    if (!found || found.type !== entry.type) return `its ${entry.type} ${name} is missing`;
+    const missing = entry.parts.filter((part) => !found.parts.includes(part));
+    if (
+      entry.type === 'index'
+        ? missing.length > 0 || found.parts.length !== entry.parts.length
+        : missing.length > 0
+    ) {
       return `its ${entry.type} ${name} is not as Tether made it`;
     }
   }
@@ -84,13 +96,51 @@ function appliedMigrations(sqlite: SqliteDatabase.Database): Set<string> | null 
 }
 
 function schemaOf(sqlite: SqliteDatabase.Database): Map<string, SchemaEntry> {
-  const rows = sqlite
-    .prepare(
-      `SELECT type, name, sql FROM sqlite_master
-       WHERE type IN ('table', 'index', 'trigger', 'view') AND name NOT LIKE 'sqlite_%'`,
-    )
-    .all() as SchemaEntry[];
-  return new Map(rows.map((row) => [row.name, row]));
+  const entries = new Map<string, SchemaEntry>();
+  const tables = sqlite
+    .prepare(`SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%'`)
+    .all() as { name: string }[];
+  for (const { name } of tables) {
+    const columns = sqlite
+      .prepare('SELECT name, type, "notnull", pk FROM pragma_table_xinfo(?)')
+      .all(name) as {
+      name: string;
+      type: string;
+      notnull: number;
+      pk: number;
+    }[];
+    entries.set(name, {
+      type: 'table',
+      name,
+      parts: columns.map(
+        (c) => `${c.name} ${c.type.toLowerCase()} notnull=${c.notnull} pk=${c.pk}`,
+      ),
+    });
+    const indexes = sqlite
+      .prepare('SELECT name, "unique", partial FROM pragma_index_list(?)')
+      .all(name) as {
+      name: string;
+      unique: number;
+      partial: number;
+    }[];
+    for (const index of indexes) {
+      if (index.name.startsWith('sqlite_')) continue;
+      const keys = sqlite
+        .prepare('SELECT name FROM pragma_index_xinfo(?) WHERE key = 1 ORDER BY seqno')
+        .all(index.name) as { name: string | null }[];
+      entries.set(index.name, {
+        type: 'index',
+        name: index.name,
+        parts: [
+          `on ${name}`,
+          `unique=${index.unique}`,
+          `partial=${index.partial}`,
+          `keys ${keys.map((k) => k.name).join(',')}`,
+        ],
+      });
+    }
+  }
+  return entries;
 }
 
 /** The schema the migrations up to `last` make, built in a database in memory (once per name). */
@@ -113,11 +163,6 @@ function expectedSchema(last: MigrationName | undefined): Promise<Map<string, Sc
     expectedCache.set(key, cached);
   }
   return cached;
-}
-
-/** SQLite keeps a statement's text as written; compare it without layout and quoting. */
-function normalise(sql: string | null): string {
-  return (sql ?? '').replace(/["'`]/g, '').replace(/\s+/g, ' ').trim().toLowerCase();
 }
 
 function isPositiveInteger(value: unknown): boolean {

@@ -19,6 +19,7 @@ import type { ShellBackend } from './backends/backend';
 import { resolveShell, shellEnvironment } from './backends/login-shell';
 import { createLogger, type Logger } from './log';
 import { ConsistencyChecker } from './sessions/consistency-checker';
+import { isDefaultDataDir } from './data-dir';
 import { lockDataDir, type DataDirLock } from './data-dir-lock';
 import { FloodMemory } from './flood-memory';
 import { describeTightened, ensurePrivateFile, makePrivate } from './private-files';
@@ -114,7 +115,7 @@ export async function createCore(options: CoreOptions): Promise<Core> {
 async function startCore(options: CoreOptions, lock: DataDirLock): Promise<Core> {
   const log = options.log ?? createLogger();
   const notices: Notice[] = [];
-  const tightened = makePrivate(options.dataDir);
+  const tightened = makePrivate(options.dataDir, isDefaultDataDir(options.dataDir));
   if (tightened.length > 0) log.warn(describeTightened(tightened));
   const databaseFile = join(options.dataDir, 'tether.db');
   ensurePrivateFile(databaseFile);
@@ -269,17 +270,20 @@ async function startCore(options: CoreOptions, lock: DataDirLock): Promise<Core>
       };
     },
     async dispose() {
-      // A save in flight finishes (or fails) before its database goes away.
-      checker.stop();
-      await workspace.settled();
-      connections.prompts.cancelAll();
-      await sessions.dispose();
-      sshBackend.dispose();
-      await connections.dispose();
-      await mirrors.dispose();
-      floodMemory.dispose();
-      await opened.close();
-      lock.release();
+      try {
+        // A save in flight finishes (or fails) before its database goes away.
+        checker.stop();
+        await workspace.settled();
+        connections.prompts.cancelAll();
+        await sessions.dispose();
+        sshBackend.dispose();
+        await connections.dispose();
+        await mirrors.dispose();
+        floodMemory.dispose();
+        await opened.close();
+      } finally {
+        lock.release();
+      }
     },
     servedAt(url) {
       lock.describe({ url });

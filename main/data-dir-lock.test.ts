@@ -8,9 +8,9 @@ import { DataDirInUseError, HOLDER_FILE, lockDataDir } from './data-dir-lock';
 
 const fresh = () => mkdtempSync(join(tmpdir(), 'tether-lock-'));
 
-function refusal(dataDir: string): DataDirInUseError {
+function refusal(dataDir: string, mode: 'browser' | 'electron' = 'electron'): DataDirInUseError {
   try {
-    lockDataDir(dataDir, 'electron').release();
+    lockDataDir(dataDir, mode).release();
   } catch (error) {
     if (error instanceof DataDirInUseError) return error;
     throw error;
@@ -32,7 +32,9 @@ describe('the data directory lock', () => {
     expect(refused.message).toContain(`Another Tether (browser mode at http://127.0.0.1:4567/`);
     expect(refused.message).toContain(`process ${process.pid}`);
     expect(refused.message).toContain(dataDir);
-    expect(refused.message).toContain('--data-dir');
+    // The advice fits how the refused one was started: the desktop app takes no flags.
+    expect(refused.message).toContain('(TETHER_DATA_DIR)');
+    expect(refusal(dataDir, 'browser').message).toContain('(--data-dir or TETHER_DATA_DIR)');
     // What it says about itself is the user's alone.
     expect(statSync(join(dataDir, HOLDER_FILE)).mode & 0o777).toBe(0o600);
 
@@ -67,6 +69,30 @@ describe('the data directory lock', () => {
     }
     // No pid file to clean up: the lock went with the process.
     lockDataDir(dataDir, 'electron').release();
+  });
+
+  it('keeps holding against other processes after a refused attempt in its own process', async () => {
+    const dataDir = fresh();
+    const first = lockDataDir(dataDir, 'browser');
+    // On Unix, closing any handle to the lock file would drop this process's lock with it.
+    refusal(dataDir);
+    const script = [
+      `import { lockDataDir } from ${JSON.stringify(join(__dirname, 'data-dir-lock.ts'))};`,
+      `try { lockDataDir(${JSON.stringify(dataDir)}, 'browser'); console.log('granted'); }`,
+      `catch (error) { console.log(error.name); }`,
+    ].join('\n');
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (chunk: Buffer) => (out += chunk.toString()));
+    await once(child, 'exit');
+    expect(out.trim()).toBe('DataDirInUseError');
+    first.release();
   });
 
   it('treats a holder file that lies as unknown, not as a name to show', () => {

@@ -11,7 +11,7 @@
  * pid file (decision 0013). Who holds it is written next to it in
  * `tether.lock.json`, read only to word the refusal.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { ensurePrivateFile } from './private-files';
@@ -29,8 +29,10 @@ export class DataDirInUseError extends Error {
   constructor(
     readonly dataDir: string,
     readonly holder: LockHolder | null,
+    /** How the refused one was started: the advice differs. */
+    mode: LockHolder['mode'] = 'browser',
   ) {
-    super(inUseMessage(dataDir, holder));
+    super(inUseMessage(dataDir, holder, mode));
     this.name = 'DataDirInUseError';
   }
 }
@@ -62,12 +64,25 @@ export function lockDataDir(dataDir: string, mode: LockHolder['mode']): DataDirL
     );
   } catch (error) {
     sqlite.close();
-    if (isBusy(error)) throw new DataDirInUseError(dataDir, readHolder(dataDir));
+    if (isBusy(error)) throw new DataDirInUseError(dataDir, readHolder(dataDir), mode);
     throw error;
   }
   let holder: LockHolder = { pid: process.pid, mode, since: new Date().toISOString() };
-  const write = () =>
-    writeFileSync(join(dataDir, HOLDER_FILE), `${JSON.stringify(holder)}\n`, { mode: 0o600 });
+  const holderPath = join(dataDir, HOLDER_FILE);
+  // Only words for a second start: a file that cannot be written (another user's, left by
+  // sudo) is replaced, and if even that fails the lock holds all the same.
+  const write = () => {
+    try {
+      writeFileSync(holderPath, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
+    } catch {
+      try {
+        rmSync(holderPath, { force: true });
+        writeFileSync(holderPath, `${JSON.stringify(holder)}\n`, { mode: 0o600 });
+      } catch {
+        // The refusal then names no holder.
+      }
+    }
+  };
   write();
   let released = false;
   return {
@@ -80,6 +95,12 @@ export function lockDataDir(dataDir: string, mode: LockHolder['mode']): DataDirL
       if (released) return;
       released = true;
       sqlite.close();
+      // The address and its token are for the running host only.
+      try {
+        rmSync(holderPath, { force: true });
+      } catch {
+        // Left behind, it names a holder that no longer holds: read only when one does.
+      }
     },
   };
 }
@@ -110,7 +131,11 @@ function readHolder(dataDir: string): LockHolder | null {
   }
 }
 
-function inUseMessage(dataDir: string, holder: LockHolder | null): string {
+function inUseMessage(
+  dataDir: string,
+  holder: LockHolder | null,
+  mode: LockHolder['mode'],
+): string {
   let who = 'Another Tether';
   if (holder) {
     const where =
@@ -124,6 +149,6 @@ function inUseMessage(dataDir: string, holder: LockHolder | null): string {
   return (
     `${who} is already using the data directory ${dataDir}. Two at once would overwrite ` +
     `each other's sessions and layout, so this one did not start. Use the one that is ` +
-    `running, or start this one with its own directory (--data-dir or TETHER_DATA_DIR).`
+    `running, or start this one with its own directory (${mode === 'browser' ? '--data-dir or TETHER_DATA_DIR' : 'TETHER_DATA_DIR'}).`
   );
 }

@@ -28,8 +28,8 @@ function glibc(): boolean {
 }
 
 function load(): Trim | null {
-  if (!glibc()) return null;
   try {
+    if (!glibc()) return null;
     const koffi = createRequire(import.meta.url)('koffi') as typeof Koffi;
     return koffi.load('libc.so.6').func('int malloc_trim(size_t pad)') as Trim;
   } catch {

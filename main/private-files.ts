@@ -15,11 +15,18 @@ const OTHERS = 0o077;
 
 export type Tightened = { path: string; was: number; failed?: string };
 
+/** Files Tether keeps in its data directory (the database, its siblings and moved-aside copies). */
+const OWN =
+  /^(tether\.db(-wal|-shm|-journal)?|tether\.db\.corrupt-.*|tether\.lock(-journal|\.json)?|tmux\.conf)$/;
+
 /**
- * Takes group and other permissions off the data directory and everything directly in it
- * (symbolic links are left alone: their targets are not Tether's). Returns what it changed.
+ * Takes group and other permissions off Tether's own files in the data directory, and off
+ * the directory itself when it is Tether's: the default one (`ownDirectory`), or one that
+ * holds nothing else. A directory given by hand that holds other things (`--data-dir ~`)
+ * is left as it is, and so is everything in it that is not Tether's; it is only reported.
+ * Symbolic links are left alone (their targets are not Tether's). Returns what it found.
  */
-export function makePrivate(dataDir: string): Tightened[] {
+export function makePrivate(dataDir: string, ownDirectory = false): Tightened[] {
   if (process.platform === 'win32') return [];
   const tightened: Tightened[] = [];
   const tighten = (path: string) => {
@@ -34,14 +41,34 @@ export function makePrivate(dataDir: string): Tightened[] {
       tightened.push({ path, was: stat.mode & 0o777, failed: reason });
     }
   };
-  tighten(dataDir);
-  for (const name of readdirSync(dataDir)) tighten(join(dataDir, name));
+  const names = readdirSync(dataDir);
+  if (ownDirectory || names.every((name) => OWN.test(name))) {
+    tighten(dataDir);
+  } else {
+    const stat = lstatSync(dataDir);
+    if ((stat.mode & OTHERS) !== 0) {
+      tightened.push({
+        path: dataDir,
+        was: stat.mode & 0o777,
+        failed: 'it holds files that are not Tether’s, so it was left as it is',
+      });
+    }
+  }
+  for (const name of names) if (OWN.test(name)) tighten(join(dataDir, name));
   return tightened;
 }
 
-/** Creates an empty file only its owner can read, if there is none (SQLite's files follow it). */
+/**
+ * Creates an empty file only its owner can read, if there is none (SQLite's files follow it).
+ * An existing file is never opened: on Unix, closing any handle to a file drops every lock
+ * this process holds on it (the data directory's lock among them).
+ */
 export function ensurePrivateFile(path: string): void {
-  closeSync(openSync(path, 'a', 0o600));
+  try {
+    closeSync(openSync(path, 'wx', 0o600));
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
 }
 
 /** One line for the log: what was open to others, and that it no longer is. */
@@ -49,7 +76,7 @@ export function describeTightened(tightened: readonly Tightened[]): string {
   const list = tightened
     .map(({ path, was, failed }) =>
       failed
-        ? `${path} (${was.toString(8)}; could not change it: ${failed})`
+        ? `${path} (${was.toString(8)}; not changed: ${failed})`
         : `${path} (was ${was.toString(8)})`,
     )
     .join(', ');

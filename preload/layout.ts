@@ -68,8 +68,21 @@ const BIDI = /[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/u;
  * joiner, byte order mark, soft hyphen, tags) and the Hangul fillers that render blank.
  */
 const INVISIBLE = /[\p{Cf}\u115f\u1160\u3164\uffa0]/u;
-/** A zero-width joiner inside an emoji sequence (👨‍👩‍👧) draws one picture: allowed there. */
-const EMOJI_JOINER = /(?<=\p{Extended_Pictographic}\ufe0f?)\u200d(?=\p{Extended_Pictographic})/gu;
+/**
+ * Format characters that belong where they are, so the rule lets them be: a zero-width
+ * joiner inside an emoji sequence (👨‍👩‍👧, 👩🏽‍💻), a joiner or non-joiner inside a word
+ * (Persian "می‌خواهم", Sinhala "ශ්‍රී"), and the tags of a subdivision flag (🏴󠁧󠁢󠁳󠁣󠁴󠁿).
+ */
+const ALPHABETS = '[\\p{Script=Latin}\\p{Script=Greek}\\p{Script=Cyrillic}]';
+const JOINED = new RegExp(
+  [
+    '(?<=\\p{Extended_Pictographic}[\\p{Emoji_Modifier}\\ufe0f]*)\\u200d(?=\\p{Extended_Pictographic})',
+    // Not between Latin, Greek or Cyrillic letters, which never need one ("lo\u200dgs").
+    `(?<=[\\p{L}\\p{M}])(?<!${ALPHABETS})[\\u200c\\u200d](?=[\\p{L}\\p{M}])(?!${ALPHABETS})`,
+    '(?<=\\u{1F3F4})[\\u{E0020}-\\u{E007E}]+\\u{E007F}',
+  ].join('|'),
+  'gu',
+);
 
 /** Everything the rule refuses inside a name, to drop from one stored before the rule. */
 const UNSHOWABLE = /[\p{Cs}\p{Cc}\p{Zl}\p{Zp}\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
@@ -79,11 +92,15 @@ const UNSHOWABLE = /[\p{Cs}\p{Cc}\p{Zl}\p{Zp}\p{Cf}\u115f\u1160\u3164\uffa0]/gu;
  * be shown is dropped and the rest cut at 64 characters; null if nothing good is left.
  */
 export function repairName(name: string): string | null {
-  const parts = name.split(EMOJI_JOINER).map((part) => part.replace(UNSHOWABLE, ''));
-  const kept = [...cleanName(parts.join('\u200d'))]
-    .slice(0, LAYOUT_LIMITS.nameLength)
-    .join('')
-    .trim();
+  // What the rule lets be stays as it is; everything else it refuses is dropped.
+  let joined = '';
+  let from = 0;
+  for (const match of name.matchAll(JOINED)) {
+    joined += name.slice(from, match.index).replace(UNSHOWABLE, '') + match[0];
+    from = match.index + match[0].length;
+  }
+  joined += name.slice(from).replace(UNSHOWABLE, '');
+  const kept = [...cleanName(joined)].slice(0, LAYOUT_LIMITS.nameLength).join('').trim();
   return kept !== '' && nameProblem(kept) === null ? kept : null;
 }
 
@@ -112,7 +129,7 @@ export function nameProblem(name: string): string | null {
   if (BIDI.test(name)) {
     return 'A name cannot contain text-direction marks: they can make it read as another name.';
   }
-  if (INVISIBLE.test(name.replace(EMOJI_JOINER, ''))) {
+  if (INVISIBLE.test(name.replace(JOINED, ''))) {
     return 'A name cannot contain invisible characters: they can make two names look the same.';
   }
   return null;

@@ -33,6 +33,12 @@ describe('names', () => {
     'ملف',
     'family 👨‍👩‍👧',
     'rainbow 🏳️‍🌈',
+    'coder 👩🏽‍💻',
+    'astronaut 🧑🏻‍🚀',
+    'scotland 🏴\u{E0067}\u{E0062}\u{E0073}\u{E0063}\u{E0074}\u{E007F}',
+    // A non-joiner inside a Persian word, a joiner inside a Sinhala one.
+    'می\u200cخواهم',
+    'ශ්\u200dරී',
     // 64 characters that are two UTF-16 units each: counted as 64, not 128.
     '😀'.repeat(64),
     // 64 once composed: e + combining acute is one character.

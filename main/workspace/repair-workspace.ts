@@ -13,6 +13,7 @@ import {
   LAYOUT_VERSION,
   leafIds,
   nameProblem,
+  repairName,
   parseTab,
   parseTabLayout,
   parseWorkspace,
@@ -74,8 +75,14 @@ export function repairWorkspace(stored: StoredWorkspace): RepairedWorkspace {
     }
     let name: string = row.name;
     if (typeof row.name !== 'string' || nameProblem(row.name) !== null) {
-      name = `Tab ${index + 1}`;
-      warnings.push(`A tab's name could not be read; it was renamed "${name}".`);
+      // A name kept before the name rule keeps what can be shown of it.
+      const repaired = typeof row.name === 'string' ? repairName(row.name) : null;
+      name = repaired ?? `Tab ${index + 1}`;
+      warnings.push(
+        repaired
+          ? `A tab's name held characters that cannot be shown; it is now "${name}".`
+          : `A tab's name could not be read; it was renamed "${name}".`,
+      );
       changed = true;
     }
     let layout = readLayout(row, shown);

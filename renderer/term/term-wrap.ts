@@ -521,9 +521,9 @@ export class TermWrap {
   }
 
   private detach(zone: string): void {
-    this.client.request('detachZone', { zone, blockId: this.blockId }).catch((error: unknown) => {
-      console.warn(`tether: detaching zone ${zone} failed`, error);
-    });
+    this.client
+      .request('detachZone', { zone, blockId: this.blockId })
+      .catch((error: unknown) => this.warn(`detaching zone ${zone}`, error));
   }
 
   // ---------- input and activity ----------

@@ -125,8 +125,13 @@ export class MirrorFeed {
     this.ops.push({ kind: 'write', data });
     this.queuedBytes += data.byteLength;
     if (this.queuedBytes < this.limits.lazyBytes) return this.updatePressure();
-    if (this.source) this.letGo();
-    else this.flush();
+    if (this.source) {
+      this.letGo();
+      // Now stale: the rebuild waits for the longer quiet.
+      this.armQuiet();
+    } else {
+      this.flush();
+    }
   }
 
   resize(cols: number, rows: number): void {
