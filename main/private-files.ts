@@ -1,9 +1,11 @@
 /**
  * Tether's data directory holds session names, topics (the first command
  * typed), SSH hosts and browser mode's address with its token: the user's
- * alone. The directory is made 0700 and the files in it 0600, whoever created
- * them (an existing `~/.config/Tether` at 0755, a `--data-dir` made by hand),
- * and files Tether creates are created private rather than tightened after.
+ * alone. Tether's own files in it are made 0600 and its own directory 0700,
+ * whoever created them (an existing `~/.config/Tether` at 0755, a `--data-dir`
+ * made by hand), and files Tether creates are created private rather than
+ * tightened after. A directory given by hand that holds other things is only
+ * reported (see makePrivate).
  *
  * Not `umask`: the shells Tether starts would inherit it. Windows keeps its
  * own ACLs (a user's AppData is already theirs); nothing is changed there.
